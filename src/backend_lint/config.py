@@ -1,0 +1,185 @@
+"""`[tool.backend-lint]` in pyproject.toml: one strict table, every key documented here.
+
+| key | type | meaning |
+|---|---|---|
+| `select` | list of selectors | rules to run (codes, code prefixes, names, categories or `ALL`); default `["ALL"]` |
+| `ignore` | list of selectors | rules not to run, applied after `select` |
+| `exclude` | list of gitignore patterns | replaces the default excludes |
+| `extend-exclude` | list of gitignore patterns | added to the excludes |
+| `per-file-ignores` | table: pattern -> selectors | rules silenced in files matching the pattern |
+| `min-severity` | string | lowest severity shown (`info` … `critical`) |
+| `fail-on` | string | lowest severity that makes the exit code 1 (default: any shown finding) |
+| `test-paths` | list of gitignore patterns | which files are tests (exempt from some rules) |
+| `rule-options` | table: rule -> table | per-rule options, e.g. `[tool.backend-lint.rule-options.hardcoded-secret]` |
+| `agents` | table: rule -> agent id | route a rule's findings to another specialist |
+| `engines` | list | engines to run: `native`, `semgrep`, `ruff` (default: every one installed) |
+| `report-unused-suppressions` | bool | report suppression comments that silence nothing (BL901) |
+
+Patterns are relative to the directory holding the pyproject.toml. Unknown keys, wrong types and
+unknown values are a `ConfigError` naming the key (exit code 2).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from .model import ENGINES, SEVERITIES
+
+DEFAULT_EXCLUDE = (
+    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "node_modules", "build", "dist",
+    "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".backend_lint_cache", "*.egg-info",
+)  # fmt: skip
+DEFAULT_TEST_PATHS = ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py")
+
+
+class ConfigError(Exception):
+    """A configuration problem; the message names the key and is shown as one line."""
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    source: Path | None = None
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    min_severity: str = "info"
+    fail_on: str | None = None
+    test_paths: tuple[str, ...] = DEFAULT_TEST_PATHS
+    rule_options: dict[str, dict[str, object]] = field(default_factory=dict)
+    agents: dict[str, str] = field(default_factory=dict)
+    engines: tuple[str, ...] | None = None
+    report_unused_suppressions: bool = False
+
+    def replace(self, **changes) -> Config:
+        return dataclasses.replace(self, **changes)
+
+
+def _str_list(key: str, value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{key}: expected a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def _choice(choices: tuple[str, ...]):
+    def check(key: str, value: object) -> str:
+        if not isinstance(value, str) or value not in choices:
+            raise ConfigError(f"{key}: expected one of {', '.join(choices)}, got {value!r}")
+        return value
+
+    return check
+
+
+def _bool(key: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{key}: expected true or false, got {value!r}")
+    return value
+
+
+def _table_of(check_value):
+    def check(key: str, value: object) -> dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{key}: expected a table, got {value!r}")
+        return {k: check_value(f"{key}.{k}", v) for k, v in value.items()}
+
+    return check
+
+
+def _str(key: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{key}: expected a string, got {value!r}")
+    return value
+
+
+def _engines(key: str, value: object) -> tuple[str, ...]:
+    names = _str_list(key, value)
+    for name in names:
+        if name not in ENGINES:
+            raise ConfigError(f"{key}: unknown engine {name!r} (expected {', '.join(ENGINES)})")
+    return names
+
+
+def _options(key: str, value: object) -> dict:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{key}: expected a table, got {value!r}")
+    return dict(value)
+
+
+# key in pyproject -> (Config field, checker)
+SCHEMA = {
+    "select": ("select", _str_list),
+    "ignore": ("ignore", _str_list),
+    "exclude": ("exclude", _str_list),
+    "extend-exclude": ("extend_exclude", _str_list),
+    "per-file-ignores": ("per_file_ignores", _table_of(_str_list)),
+    "min-severity": ("min_severity", _choice(SEVERITIES)),
+    "fail-on": ("fail_on", _choice(SEVERITIES)),
+    "test-paths": ("test_paths", _str_list),
+    "rule-options": ("rule_options", _table_of(_options)),
+    "agents": ("agents", _table_of(_str)),
+    "engines": ("engines", _engines),
+    "report-unused-suppressions": ("report_unused_suppressions", _bool),
+}
+
+
+def parse_table(table: dict, root: Path, source: Path | None) -> Config:
+    values = {}
+    for key, value in table.items():
+        if key not in SCHEMA:
+            raise ConfigError(f"tool.backend-lint: unknown key {key!r} (known: {', '.join(SCHEMA)})")
+        attr, check = SCHEMA[key]
+        values[attr] = check(f"tool.backend-lint.{key}", value)
+    return Config(root=root, source=source, **values)
+
+
+def read_pyproject(path: Path) -> dict | None:
+    """The `[tool.backend-lint]` table of a pyproject.toml, or None when it has none."""
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    table = data.get("tool", {}).get("backend-lint")
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{path}: tool.backend-lint must be a table")
+    return table
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest pyproject.toml with a [tool.backend-lint] table, from `start` upwards."""
+    current = start if start.is_dir() else start.parent
+    for directory in (current, *current.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file() and read_pyproject(candidate) is not None:
+            return candidate
+    return None
+
+
+def load_config(paths: list[str], explicit: str | None = None) -> Config:
+    """The config for a run: `--config FILE` if given, else found from the first path upwards."""
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"--config: no such file: {explicit}")
+        table = read_pyproject(path)
+        if table is None:
+            raise ConfigError(f"--config: {explicit} has no [tool.backend-lint] table")
+        return parse_table(table, path.resolve().parent, path)
+    start = Path(paths[0] if paths else ".").resolve()
+    found = find_config(start)
+    if found is None:
+        return Config(root=Path(os.getcwd()).resolve())
+    return parse_table(read_pyproject(found) or {}, found.parent, found)

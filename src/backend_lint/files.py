@@ -1,0 +1,121 @@
+"""Which files a run looks at: every `*.py` under the given paths, minus excludes and .gitignore.
+
+An explicitly named file is always linted, whatever its name or the excludes. Directories are
+walked without following symbolic links (no loops); `.gitignore` files are honoured from the
+walked directory up to its git root, and in every directory below it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+from .config import Config
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str  # as the OS finds it
+    display: str  # relative POSIX path shown in reports
+
+
+class PathMatcher:
+    """gitignore-style patterns, matched relative to the config root."""
+
+    def __init__(self, patterns: tuple[str, ...] | list[str], root: Path) -> None:
+        self.root = root
+        self.spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+
+    def matches(self, path: str | Path, is_dir: bool = False) -> bool:
+        rel = relative_to(Path(path), self.root)
+        if rel is None:
+            rel = Path(path).name
+        return self.spec.match_file(rel + "/" if is_dir else rel)
+
+
+def relative_to(path: Path, root: Path) -> str | None:
+    try:
+        return Path(os.path.abspath(path)).relative_to(root).as_posix()
+    except ValueError:
+        return None
+
+
+def display_path(path: str, cwd: Path) -> str:
+    rel = relative_to(Path(path), cwd)
+    return rel if rel is not None else Path(os.path.abspath(path)).as_posix()
+
+
+def _gitignores_above(directory: Path) -> list[tuple[Path, pathspec.GitIgnoreSpec]]:
+    """`.gitignore` specs from the git root (if any) down to, but excluding, `directory`."""
+    chain = []
+    for parent in directory.parents:
+        chain.append(parent)
+        if (parent / ".git").exists():
+            break
+    else:
+        return []  # not in a git work tree: parents' .gitignore files do not apply
+    return [spec for d in reversed(chain) if (spec := _load_gitignore(d)) is not None]
+
+
+def _load_gitignore(directory: Path) -> tuple[Path, pathspec.GitIgnoreSpec] | None:
+    path = directory / ".gitignore"
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return directory, pathspec.GitIgnoreSpec.from_lines(fh)
+    except OSError:
+        return None
+
+
+def _ignored(path: Path, is_dir: bool, specs: list[tuple[Path, pathspec.GitIgnoreSpec]]) -> bool:
+    for base, spec in specs:
+        rel = relative_to(path, base)
+        if rel is not None and spec.match_file(rel + "/" if is_dir else rel):
+            return True
+    return False
+
+
+def find_files(paths: list[str], config: Config, cwd: Path | None = None) -> list[SourceFile]:
+    """The files to lint, sorted by display path. Paths must exist (checked by the caller)."""
+    cwd = cwd or Path(os.getcwd()).resolve()
+    exclude = PathMatcher((*config.exclude, *config.extend_exclude), config.root)
+    found: dict[str, SourceFile] = {}
+    for arg in paths:
+        path = Path(arg)
+        if not path.is_dir():
+            found.setdefault(display_path(arg, cwd), SourceFile(arg, display_path(arg, cwd)))
+            continue
+        absolute = Path(os.path.abspath(path))
+        specs = _gitignores_above(absolute)
+        for file_path in _walk(absolute, exclude, specs):
+            shown = display_path(str(file_path), cwd)
+            found.setdefault(shown, SourceFile(str(file_path), shown))
+    return [found[k] for k in sorted(found)]
+
+
+def _walk(top: Path, exclude: PathMatcher, specs: list) -> list[Path]:
+    out: list[Path] = []
+    stack = [(top, specs)]
+    while stack:
+        directory, inherited = stack.pop()
+        own = _load_gitignore(directory)
+        active = [*inherited, own] if own else inherited
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if exclude.matches(path, is_dir) or _ignored(path, is_dir, active):
+                continue
+            if is_dir:
+                stack.append((path, active))
+            elif entry.name.endswith(".py"):
+                out.append(path)
+    return out

@@ -1,0 +1,275 @@
+"""The native engine: read a file safely, parse it once with `ast`, build its semantic model once,
+and dispatch every node to the rules that asked for its type, in a single iterative walk.
+
+`analyse_file` never raises for a bad file: whatever cannot be read or parsed becomes the
+`error` of its `FileResult`. It also returns what suppression needs later (directives and
+statement spans), so findings of every engine are silenced the same way.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import os
+import stat
+import sys
+import tokenize
+from dataclasses import dataclass, field
+
+from .model import Finding, FileError, assign_fingerprints
+from .rule import Rule
+from .semantic import NO_ROLE, FunctionRole, SemanticModel
+from .suppress import Directive, parse_directives, statement_spans
+
+MAX_BYTES = 20 * 1024 * 1024
+
+
+class SourceError(Exception):
+    """A file that cannot be analysed; the message is for the user."""
+
+
+class RuleCrash(Exception):
+    """A rule raised: an internal error of backend-lint, reported per file, never a traceback."""
+
+    def __init__(self, code: str, node: ast.AST, exc: Exception) -> None:
+        line = getattr(node, "lineno", "?")
+        super().__init__(f"internal error in rule {code} at line {line}: {type(exc).__name__}: {exc}")
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    findings: tuple[Finding, ...] = ()
+    error: FileError | None = None
+    directives: tuple[Directive, ...] = ()
+    spans: tuple[tuple[int, int], ...] = ()
+    lines: int = 0
+
+
+def read_source(path: str) -> str:
+    """The decoded text of a Python file, honouring its coding cookie, or SourceError."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise SourceError("broken symbolic link") from None
+        raise SourceError("file not found") from None
+    except OSError as exc:
+        if os.path.islink(path):
+            raise SourceError(f"symbolic link cannot be resolved ({exc.strerror.lower()})") from None
+        raise SourceError(f"cannot read file ({exc.strerror})") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise SourceError("is a directory")
+    if not stat.S_ISREG(st.st_mode):
+        raise SourceError("not a regular file (FIFO, socket or device); skipped")
+    if st.st_size > MAX_BYTES:
+        raise SourceError(f"file larger than {MAX_BYTES // (1024 * 1024)} MiB; skipped")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise SourceError(f"cannot read file ({exc.strerror or exc})") from None
+    if b"\0" in data:
+        raise SourceError("file contains null bytes (binary file?); skipped")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise SourceError(f"bad coding declaration: {exc.msg if hasattr(exc, 'msg') else exc}") from None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"cannot decode as {encoding} (byte {exc.start}); wrong coding declaration?") from None
+    except LookupError:
+        raise SourceError(f"unknown encoding {encoding!r} in coding declaration") from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def parse_source(text: str, path: str) -> ast.Module:
+    try:
+        return ast.parse(text, filename=path)
+    except SyntaxError as exc:
+        if _parses_with_newer_grammar(text):
+            version = f"{sys.version_info.major}.{sys.version_info.minor}"
+            raise SourceError(
+                f"uses syntax newer than Python {version} understands; run backend-lint under a newer Python"
+            ) from None
+        where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
+        raise SourceError(f"syntax error at {where}: {exc.msg}") from None
+    except (RecursionError, MemoryError):
+        raise SourceError("too deeply nested to parse") from None
+    except ValueError as exc:
+        raise SourceError(f"cannot parse: {exc}") from None
+
+
+def _parses_with_newer_grammar(text: str) -> bool:
+    """libcst accepts every grammar up to the newest Python; `ast` only the running one."""
+    try:
+        import libcst  # imported lazily: only broken files pay for it
+    except ImportError:  # pragma: no cover - libcst is a dependency
+        return False
+    try:
+        libcst.parse_module(text)
+    except Exception:  # noqa: BLE001 - any libcst failure means "genuinely broken"
+        return False
+    return True
+
+
+@dataclass
+class FileContext:
+    """What a rule sees of the file being analysed. Rebuilt for every file."""
+
+    path: str
+    source: str
+    lines: list[str]
+    tree: ast.Module
+    model: SemanticModel
+    is_test: bool = False
+    ancestors: list[ast.AST] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    agent_overrides: dict[str, str] = field(default_factory=dict)
+
+    # -- where we are --------------------------------------------------------------------------
+    def enclosing_function(self) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        for node in reversed(self.ancestors):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return node
+        return None
+
+    def enclosing_class(self, function: ast.AST | None = None) -> ast.ClassDef | None:
+        """The class a function is directly defined in (or the innermost class, with no function)."""
+        seen_function = function is None
+        for node in reversed(self.ancestors):
+            if node is function:
+                seen_function = True
+            elif isinstance(node, ast.ClassDef) and seen_function:
+                return node
+            elif seen_function and function is not None and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                return None
+        return None
+
+    def function_role(self) -> FunctionRole:
+        """Role of the innermost *framework-relevant* enclosing function (a nested helper inherits it)."""
+        for node in reversed(self.ancestors):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                role = self.model.role(node, self._class_of(node))
+                if role.framework:
+                    return role
+        return NO_ROLE
+
+    def _class_of(self, function: ast.AST) -> ast.ClassDef | None:
+        idx = next(i for i, n in enumerate(self.ancestors) if n is function)
+        parent = self.ancestors[idx - 1] if idx else None
+        return parent if isinstance(parent, ast.ClassDef) else None
+
+    def parent(self) -> ast.AST | None:
+        return self.ancestors[-1] if self.ancestors else None
+
+    # -- reporting -----------------------------------------------------------------------------
+    def report(self, rule: Rule, node: ast.AST, message: str, **overrides) -> None:
+        line = overrides.pop("line", None) or node.lineno
+        end_line = overrides.pop("end_line", None) or getattr(node, "end_lineno", None) or line
+        column = self._char_col(line, getattr(node, "col_offset", 0)) + 1
+        if end_line == getattr(node, "end_lineno", None):
+            end_column = self._char_col(end_line, getattr(node, "end_col_offset", None) or 0) + 1
+        else:  # the finding stops before the node does: up to the end of its last line
+            end_column = len(self.lines[end_line - 1]) + 1 if 0 < end_line <= len(self.lines) else column
+        if end_line == line and end_column < column:
+            end_column = column
+        self.findings.append(
+            Finding(
+                rule=rule.code,
+                name=rule.name,
+                category=overrides.pop("category", rule.category),
+                severity=overrides.pop("severity", rule.severity),
+                confidence=overrides.pop("confidence", rule.confidence),
+                message=message,
+                path=self.path,
+                line=line,
+                column=column,
+                end_line=end_line,
+                end_column=end_column,
+                agent=self.agent_overrides.get(rule.code, overrides.pop("agent", rule.agent)),
+                checklist=tuple(overrides.pop("checklist", rule.checklist)),
+                cwe=tuple(overrides.pop("cwe", rule.cwe)),
+                engine="native",
+            )
+        )
+
+    def _char_col(self, line: int, byte_col: int) -> int:
+        """ast columns count UTF-8 bytes; reports count characters."""
+        if not byte_col or line < 1 or line > len(self.lines):
+            return byte_col
+        text = self.lines[line - 1]
+        if text.isascii():
+            return byte_col
+        return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace"))
+
+
+def build_dispatch(rules: list[Rule]) -> dict[type, list[Rule]]:
+    table: dict[type, list[Rule]] = {}
+    for rule in rules:
+        for node_type in rule.NODES:
+            table.setdefault(node_type, []).append(rule)
+    return table
+
+
+def walk(ctx: FileContext, dispatch: dict[type, list[Rule]]) -> None:
+    """Depth-first, iterative (no recursion limit), keeping `ctx.ancestors` current."""
+    ancestors = ctx.ancestors
+    model = ctx.model
+    stack: list[tuple[ast.AST, int]] = [(ctx.tree, 0)]
+    iter_children = ast.iter_child_nodes
+    while stack:
+        node, depth = stack.pop()
+        del ancestors[depth:]
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and depth > 1:
+            model.add_import(node)
+        for rule in dispatch.get(type(node), ()):
+            try:
+                rule.visit(node, ctx)
+            except RecursionError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a rule bug must not stop the run; it is reported
+                raise RuleCrash(rule.code, node, exc) from exc
+        ancestors.append(node)
+        children = list(iter_children(node))
+        depth += 1
+        for child in reversed(children):
+            stack.append((child, depth))
+    del ancestors[:]
+
+
+def analyse_file(
+    path: str,
+    display: str,
+    rules: list[Rule],
+    dispatch: dict[type, list[Rule]],
+    is_test: bool = False,
+    agent_overrides: dict[str, str] | None = None,
+) -> FileResult:
+    try:
+        source = read_source(path)
+        tree = parse_source(source, display)
+    except SourceError as exc:
+        return FileResult(display, error=FileError(display, str(exc)))
+    lines = source.splitlines()
+    try:
+        ctx = FileContext(display, source, lines, tree, SemanticModel(tree, display), is_test)
+        ctx.agent_overrides = agent_overrides or {}
+        for rule in rules:
+            rule.begin(ctx)
+        walk(ctx, dispatch)
+        for rule in rules:
+            rule.end(ctx)
+        findings = assign_fingerprints(ctx.findings, lines)
+        return FileResult(
+            display, tuple(findings), None, parse_directives(source), statement_spans(tree), len(lines)
+        )
+    except RecursionError:
+        return FileResult(display, error=FileError(display, "too deeply nested to analyse"))
+    except RuleCrash as exc:
+        return FileResult(display, error=FileError(display, str(exc), engine="internal"))
+    except Exception as exc:  # noqa: BLE001 - begin/end of a rule, or the model: reported, never a traceback
+        message = f"internal error: {type(exc).__name__}: {exc}"
+        return FileResult(display, error=FileError(display, message, engine="internal"))

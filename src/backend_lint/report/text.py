@@ -1,0 +1,106 @@
+"""Human output with rich: findings grouped by file with their code line, then who owns what."""
+
+from __future__ import annotations
+
+import io
+import linecache
+import os
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ..catalog import Catalog, RuleInfo
+from ..model import Finding, Report
+from . import RenderOptions
+from .summary import summarise
+
+STYLES = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
+
+
+def render(report: Report, rules: dict[str, RuleInfo], catalog: Catalog, options: RenderOptions) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=options.color,
+        no_color=not options.color,
+        color_system="standard" if options.color else None,
+        width=options.width or 120,
+        soft_wrap=True,
+        highlight=False,
+        emoji=False,
+    )
+    _findings(console, report.findings, options.root)
+    if options.show_suppressed and report.suppressed:
+        console.print(f"[bold]Suppressed ({len(report.suppressed)})[/]")
+        for f in report.suppressed:
+            reason = f" -- {f.suppression.reason}" if f.suppression and f.suppression.reason else ""
+            console.print(f"  {escape(f.path)}:{f.line}:{f.column} {f.rule} {f.name}{escape(reason)}", style="dim")
+        console.print()
+    if report.errors:
+        console.print(f"[bold red]Could not analyse {len(report.errors)} file(s)[/]")
+        for e in report.errors:
+            console.print(f"  {escape(e.path)}: {escape(e.message)}")
+        console.print()
+    for notice in report.notices:
+        console.print(f"[yellow]note:[/] {escape(notice)}")
+    if options.quiet:
+        return buffer.getvalue()
+    if report.findings:
+        _summary_tables(console, report, catalog)
+    console.print(_footer(report))
+    return buffer.getvalue()
+
+
+def _findings(console: Console, findings: tuple[Finding, ...], root: str) -> None:
+    current = None
+    for f in findings:
+        if f.path != current:
+            if current is not None:
+                console.print()
+            current = f.path
+            console.print(f"[bold underline]{escape(f.path)}[/]")
+        sev = STYLES.get(f.severity, "")
+        console.print(
+            f"  {f.line}:{f.column}  [{sev}]{f.severity:<8}[/] [bold]{f.rule}[/] {f.name}  "
+            f"{escape(f.message)}  [dim]→ {f.agent}[/]"
+        )
+        code = linecache.getline(os.path.join(root, f.path), f.line).rstrip()
+        if code:
+            console.print(f"      [dim]│[/] {escape(code.strip())}")
+    if findings:
+        console.print()
+
+
+def _summary_tables(console: Console, report: Report, catalog: Catalog) -> None:
+    summary = summarise(report)
+    agents = Table(title="Findings by responsible agent", title_justify="left", show_edge=False)
+    agents.add_column("agent")
+    agents.add_column("findings", justify="right")
+    for agent, count in summary["by_agent"].items():
+        agents.add_row(agent, str(count))
+    console.print(agents)
+    console.print()
+    items = Table(title="Findings by checklist item", title_justify="left", show_edge=False)
+    items.add_column("item")
+    items.add_column("checklist")
+    items.add_column("findings", justify="right")
+    for item, count in summary["by_checklist"].items():
+        entry = catalog.checklist.get(item)
+        items.add_row(escape(entry.title if entry else item), entry.list if entry else "", str(count))
+    console.print(items)
+    console.print()
+
+
+def _footer(report: Report) -> str:
+    if not report.findings:
+        text = f"[green]No findings[/] in {report.files} file(s)."
+    else:
+        counts = summarise(report)["by_severity"]
+        detail = ", ".join(f"{n} {s}" for s, n in counts.items())
+        text = f"[bold]{len(report.findings)} finding(s)[/] ({detail}) in {report.files} file(s)."
+    if report.suppressed:
+        text += f" {len(report.suppressed)} suppressed."
+    if report.errors:
+        text += f" [red]{len(report.errors)} file(s) could not be analysed.[/]"
+    return text

@@ -1,0 +1,320 @@
+"""The per-file semantic model every native rule queries instead of re-deriving it.
+
+Built once per file from the module's top-level statements (cheap: no extra tree walk), then
+completed by the engine's single walk, which registers nested imports as it meets them. Answers:
+qualified names of expressions (imports, aliases, `from x import y as z`), module constants and
+folded constant expressions, values assigned to a name inside a function, instances created at
+module level (`app = Flask(__name__)`), and the framework role of a function.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from dataclasses import dataclass
+
+NOT_CONSTANT = object()
+_BUILTINS = frozenset(dir(builtins))
+_HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
+_DRF_ACTIONS = frozenset({"list", "create", "retrieve", "update", "partial_update", "destroy"})
+
+
+@dataclass(frozen=True)
+class FunctionRole:
+    """What a function is for: `framework` is flask/fastapi/django/cli or None."""
+
+    framework: str | None = None
+    handler: bool = False  # a request handler (route, endpoint, view)
+    cli: bool = False  # a command-line entry point (click/typer command)
+
+
+NO_ROLE = FunctionRole()
+
+
+def _const_value(node: ast.expr) -> object:
+    if isinstance(node, ast.Constant):
+        return node.value
+    return NOT_CONSTANT
+
+
+class SemanticModel:
+    def __init__(self, tree: ast.Module, module_path: str = "") -> None:
+        self.tree = tree
+        self.module_path = module_path
+        self.imports: dict[str, str] = {}
+        self.constants: dict[str, object] = {}
+        self.instances: dict[str, str] = {}  # module name -> qualified name of the class it instantiates
+        self.module_defs: set[str] = set()  # names (re)bound at module level by def/class/assignment
+        self._assign_counts: dict[str, int] = {}
+        self._locals: dict[int, dict[str, list[ast.expr]]] = {}
+        self._roles: dict[int, FunctionRole] = {}
+        self._scan_module(tree.body)
+        self.main_guard_lines = self._main_guard_lines(tree)
+
+    # -- building ------------------------------------------------------------------------------
+    def _scan_module(self, body: list[ast.stmt]) -> None:
+        pending: list[tuple[str, ast.expr]] = []
+        for stmt in self._top_level(body):
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                self.add_import(stmt)
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.module_defs.add(stmt.name)
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        self._assign_counts[target.id] = self._assign_counts.get(target.id, 0) + 1
+                        self.module_defs.add(target.id)
+                        pending.append((target.id, stmt.value))
+        for name, value in pending:
+            if self._assign_counts[name] != 1:
+                continue
+            folded = self.fold(value)
+            if folded is not NOT_CONSTANT:
+                self.constants[name] = folded
+            elif isinstance(value, ast.Call):
+                qn = self.qualname(value.func)
+                if qn:
+                    self.instances[name] = qn
+
+    @staticmethod
+    def _top_level(body: list[ast.stmt]):
+        """Module statements, looking into if/try/with blocks but not into functions or classes."""
+        stack = list(reversed(body))
+        while stack:
+            stmt = stack.pop()
+            yield stmt
+            if isinstance(stmt, (ast.If, ast.With, ast.AsyncWith)):
+                stack.extend(reversed(stmt.body + getattr(stmt, "orelse", [])))
+            elif isinstance(stmt, ast.Try):
+                nested = stmt.body + [s for h in stmt.handlers for s in h.body] + stmt.orelse + stmt.finalbody
+                stack.extend(reversed(nested))
+
+    def add_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    self.imports[alias.asname] = alias.name
+                else:
+                    head = alias.name.split(".")[0]
+                    self.imports.setdefault(head, head)
+        else:
+            module = "." * node.level + (node.module or "")
+            for alias in node.names:
+                if alias.name == "*":
+                    continue
+                prefix = module if module.endswith(".") else module + "."
+                self.imports[alias.asname or alias.name] = prefix + alias.name
+
+    @staticmethod
+    def _main_guard_lines(tree: ast.Module) -> tuple[tuple[int, int], ...]:
+        spans = []
+        for stmt in tree.body:
+            if (
+                isinstance(stmt, ast.If)
+                and isinstance(stmt.test, ast.Compare)
+                and isinstance(stmt.test.left, ast.Name)
+                and stmt.test.left.id == "__name__"
+                and len(stmt.test.comparators) == 1
+                and _const_value(stmt.test.comparators[0]) == "__main__"
+            ):
+                spans.append((stmt.lineno, stmt.end_lineno or stmt.lineno))
+        return tuple(spans)
+
+    # -- names ---------------------------------------------------------------------------------
+    def qualname(self, node: ast.AST) -> str | None:
+        """`subprocess.run` for `run` after `from subprocess import run`; `print` for the builtin."""
+        attrs = []
+        while isinstance(node, ast.Attribute):
+            attrs.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        base = self.imports.get(node.id)
+        if base is None:
+            if node.id in _BUILTINS and node.id not in self.module_defs and not attrs:
+                return node.id
+            return None
+        return ".".join([base, *reversed(attrs)])
+
+    def call_name(self, call: ast.Call) -> str | None:
+        return self.qualname(call.func)
+
+    def instance_of(self, node: ast.AST) -> str | None:
+        """For a module-level name bound to `Cls(...)`, the qualified name of `Cls`."""
+        if isinstance(node, ast.Name):
+            return self.instances.get(node.id)
+        return None
+
+    def imports_module(self, prefix: str) -> bool:
+        dotted = prefix + "."
+        return any(q == prefix or q.startswith(dotted) for q in self.imports.values())
+
+    def in_main_guard(self, line: int) -> bool:
+        return any(start <= line <= end for start, end in self.main_guard_lines)
+
+    # -- constants -----------------------------------------------------------------------------
+    def fold(self, node: ast.AST) -> object:
+        """The value of a constant expression, or NOT_CONSTANT."""
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.Name):
+            return self.constants.get(node.id, NOT_CONSTANT)
+        if isinstance(node, ast.JoinedStr):
+            parts = []
+            for value in node.values:
+                if isinstance(value, ast.FormattedValue):
+                    if value.format_spec is not None or value.conversion != -1:
+                        return NOT_CONSTANT
+                    value = value.value
+                folded = self.fold(value)
+                if folded is NOT_CONSTANT:
+                    return NOT_CONSTANT
+                parts.append(str(folded))
+            return "".join(parts)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod, ast.Mult)):
+            left, right = self.fold(node.left), self.fold(node.right)
+            if left is NOT_CONSTANT or right is NOT_CONSTANT:
+                return NOT_CONSTANT
+            try:
+                if isinstance(node.op, ast.Add):
+                    return left + right
+                if isinstance(node.op, ast.Mod):
+                    return left % right
+                if isinstance(left, (str, bytes)) and isinstance(right, int) and right > 10_000:
+                    return NOT_CONSTANT  # do not build huge strings
+                return left * right
+            except Exception:  # noqa: BLE001 - folding is best effort: a failing operation is not constant
+                return NOT_CONSTANT
+        if isinstance(node, (ast.Tuple, ast.List)):
+            items = [self.fold(e) for e in node.elts]
+            return NOT_CONSTANT if NOT_CONSTANT in items else tuple(items)
+        return NOT_CONSTANT
+
+    def is_constant(self, node: ast.AST) -> bool:
+        """Whether every value the expression can take is fixed in the source.
+
+        Wider than `fold`: `"DESC" if desc else "ASC"` and `", ".join("?" for _ in ids)` are constant
+        in what they can contain, although their value is only known at run time.
+        """
+        if self.fold(node) is not NOT_CONSTANT:
+            return True
+        if isinstance(node, ast.IfExp):
+            return self.is_constant(node.body) and self.is_constant(node.orelse)
+        if isinstance(node, ast.BoolOp):
+            return all(self.is_constant(v) for v in node.values)
+        if isinstance(node, ast.JoinedStr):
+            return all(
+                self.is_constant(v.value if isinstance(v, ast.FormattedValue) else v) for v in node.values
+            )
+        if isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.Mult):  # "?" * n, ["?"] * len(ids)
+                return self.is_constant(node.left) or self.is_constant(node.right)
+            return self.is_constant(node.left) and self.is_constant(node.right)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            return all(self.is_constant(e) for e in node.elts)
+        if isinstance(node, (ast.GeneratorExp, ast.ListComp)):
+            return self.is_constant(node.elt)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr == "join" and len(node.args) == 1 and self.is_constant(node.func.value):
+                return self.is_constant(node.args[0])
+            if node.func.attr == "format" and self.is_constant(node.func.value):
+                return all(self.is_constant(a) for a in node.args) and all(
+                    self.is_constant(k.value) for k in node.keywords
+                )
+        return False
+
+    # -- function bodies -----------------------------------------------------------------------
+    def local_values(self, function: ast.AST | None, name: str) -> list[ast.expr]:
+        """Expressions assigned to `name` inside `function` (`x = …`, `x: T = …`, `x += …`)."""
+        if function is None:
+            return []
+        table = self._locals.get(id(function))
+        if table is None:
+            table = self._locals[id(function)] = self._collect_locals(function)
+        return table.get(name, [])
+
+    @staticmethod
+    def _collect_locals(function: ast.AST) -> dict[str, list[ast.expr]]:
+        table: dict[str, list[ast.expr]] = {}
+        stack = list(getattr(function, "body", []))
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                continue
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        table.setdefault(target.id, []).append(node.value)
+            elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and node.value is not None:
+                if isinstance(node.target, ast.Name):
+                    table.setdefault(node.target.id, []).append(node.value)
+            elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+                table.setdefault(node.target.id, []).append(node.value)
+            stack.extend(ast.iter_child_nodes(node))
+        return table
+
+    # -- frameworks ----------------------------------------------------------------------------
+    def role(self, function: ast.AST, enclosing_class: ast.ClassDef | None = None) -> FunctionRole:
+        key = id(function)
+        cached = self._roles.get(key)
+        if cached is None:
+            cached = self._roles[key] = self._compute_role(function, enclosing_class)
+        return cached
+
+    def _compute_role(self, function: ast.AST, cls: ast.ClassDef | None) -> FunctionRole:
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return NO_ROLE
+        for deco in function.decorator_list:
+            role = self._decorator_role(deco.func if isinstance(deco, ast.Call) else deco)
+            if role is not NO_ROLE:
+                return role
+        params = [a.arg for a in function.args.posonlyargs + function.args.args]
+        if cls is not None:
+            base_names = [self.qualname(b) or "" for b in cls.bases]
+            if any(b.startswith(("flask.views", "flask.")) and b.endswith("View") for b in base_names):
+                return FunctionRole("flask", handler=function.name in _HTTP_METHODS)
+            django_base = any(b.startswith(("django.", "rest_framework.")) for b in base_names)
+            looks_like_view = any(b.endswith(("View", "ViewSet", "APIView", "Mixin")) for b in base_names)
+            if django_base or (looks_like_view and self._imports_django()):
+                is_handler = function.name in _HTTP_METHODS | _DRF_ACTIONS or "request" in params[1:2]
+                return FunctionRole("django", handler=is_handler)
+            return NO_ROLE
+        if params[:1] == ["request"] and self._imports_django():
+            return FunctionRole("django", handler=True)
+        return NO_ROLE
+
+    def _imports_django(self) -> bool:
+        return self.imports_module("django") or self.imports_module("rest_framework")
+
+    def _decorator_role(self, deco: ast.expr) -> FunctionRole:
+        qn = self.qualname(deco) or ""
+        if qn in ("rest_framework.decorators.api_view", "django.views.decorators.http.require_http_methods"):
+            return FunctionRole("django", handler=True)
+        if qn.startswith(("click.", "typer.")) and qn.rsplit(".", 1)[-1] in ("command", "group"):
+            return FunctionRole("cli", cli=True)
+        if not isinstance(deco, ast.Attribute):
+            return NO_ROLE
+        method = deco.attr
+        owner = self.instance_of(deco.value) or ""
+        if method in ("command", "group", "callback"):
+            if owner.startswith(("click.", "typer.")) or (
+                not owner and (self.imports_module("click") or self.imports_module("typer"))
+            ):
+                return FunctionRole("cli", cli=True)
+            return NO_ROLE
+        routing = method in _HTTP_METHODS or method in ("route", "api_route", "websocket")
+        if not routing:
+            return NO_ROLE
+        if owner.startswith("flask."):
+            return FunctionRole("flask", handler=True)
+        if owner.startswith("fastapi."):
+            return FunctionRole("fastapi", handler=True)
+        uses_flask, uses_fastapi = self.imports_module("flask"), self.imports_module("fastapi")
+        if uses_flask and not uses_fastapi:
+            return FunctionRole("flask", handler=True)
+        if uses_fastapi and not uses_flask:
+            return FunctionRole("fastapi", handler=True)
+        if uses_flask and uses_fastapi:
+            return FunctionRole("flask" if method == "route" else "fastapi", handler=True)
+        return NO_ROLE

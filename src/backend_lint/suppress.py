@@ -1,0 +1,146 @@
+"""Suppression comments, applied once after detection for every engine alike.
+
+`# backend-lint: ignore[BL101]` (codes or names, comma separated; bare `ignore` means every rule)
+or `# noqa: BL101` on any line of the flagged statement silences that rule there. A reason after
+` -- ` is kept in the report. Only codes backend-lint knows count in a `noqa`, so a `# noqa: E501`
+meant for another tool neither silences nor is reported unused.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+
+from .model import Finding, Suppression
+
+_OURS = re.compile(r"backend-lint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?(?:\s*--\s*(?P<reason>.*))?", re.I)
+_NOQA = re.compile(r"noqa:\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*)(?:\s*--\s*(?P<reason>.*))?", re.I)
+
+
+@dataclass(frozen=True)
+class Directive:
+    line: int
+    codes: frozenset[str] | None  # None: every rule
+    reason: str = ""
+    noqa: bool = False
+
+
+def parse_directives(source: str) -> tuple[Directive, ...]:
+    """Suppression comments of a file, read from real comment tokens (not from strings)."""
+    if "backend-lint:" not in source and "noqa" not in source:
+        return ()
+    out = []
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return ()
+    for tok in tokens:
+        if tok.type != tokenize.COMMENT:
+            continue
+        text = tok.string.lstrip("#").strip()
+        match = _OURS.search(text)
+        noqa = False
+        if match is None:
+            match = _NOQA.search(text)
+            noqa = True
+        if match is None:
+            continue
+        raw = match.group("codes")
+        codes = None if raw is None else frozenset(c.strip().upper() for c in re.split(r"[\s,]+", raw) if c.strip())
+        out.append(Directive(tok.start[0], codes, (match.group("reason") or "").strip(), noqa))
+    return tuple(out)
+
+
+def statement_spans(tree: ast.Module) -> tuple[tuple[int, int], ...]:
+    """(first, last) lines of every statement spanning several lines; compound ones by their header."""
+    spans = []
+    stack = list(tree.body)
+    while stack:
+        stmt = stack.pop()
+        body = getattr(stmt, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
+            start = min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", [])])
+            end = max(body[0].lineno - 1, stmt.lineno)
+            for field_name in ("body", "orelse", "finalbody"):
+                stack.extend(getattr(stmt, field_name, []) or [])
+            for handler in getattr(stmt, "handlers", []) or []:
+                stack.extend(handler.body)
+                if handler.body[0].lineno - 1 > handler.lineno:
+                    spans.append((handler.lineno, handler.body[0].lineno - 1))
+            for case in getattr(stmt, "cases", []) or []:
+                stack.extend(case.body)
+        else:
+            start, end = stmt.lineno, stmt.end_lineno or stmt.lineno
+        if end > start:
+            spans.append((start, end))
+    return tuple(spans)
+
+
+def _statement_lines(line: int, spans: tuple[tuple[int, int], ...]) -> range:
+    best = (line, line)
+    for start, end in spans:
+        if start <= line <= end and (best == (line, line) or end - start < best[1] - best[0]):
+            best = (start, end)
+    return range(best[0], best[1] + 1)
+
+
+def apply_suppressions(
+    findings: list[Finding],
+    directives: tuple[Directive, ...],
+    spans: tuple[tuple[int, int], ...],
+    known: dict[str, str],
+) -> tuple[list[Finding], list[Finding], set[Directive]]:
+    """Split one file's findings into (kept, suppressed) and say which directives were used.
+
+    `known` maps every rule name and code (upper-cased) to its code.
+    """
+    if not directives:
+        return findings, [], set()
+    by_line: dict[int, list[Directive]] = {}
+    for d in directives:
+        by_line.setdefault(d.line, []).append(d)
+    kept, suppressed, used = [], [], set()
+    for finding in findings:
+        hit = None
+        for line in _statement_lines(finding.line, spans):
+            for d in by_line.get(line, ()):
+                if d.codes is None and not d.noqa or d.codes is not None and any(
+                    known.get(c) == finding.rule for c in d.codes
+                ):
+                    hit = d
+                    break
+            if hit:
+                break
+        if hit is None:
+            kept.append(finding)
+        else:
+            used.add(hit)
+            suppressed.append(dataclasses.replace(finding, suppression=Suppression(hit.line, hit.reason)))
+    return kept, suppressed, used
+
+
+def unused_directives(
+    directives: tuple[Directive, ...], used: set[Directive], known: dict[str, str], active: set[str]
+) -> list[tuple[Directive, str]]:
+    """Directives that silenced nothing, with a description.
+
+    Only rules that ran (`active` codes) can be judged unused; foreign `noqa` codes do not count.
+    """
+    out = []
+    for d in directives:
+        if d in used:
+            continue
+        if d.codes is None:
+            out.append((d, "`backend-lint: ignore` silences nothing here"))
+            continue
+        ours = sorted(c for c in d.codes if known.get(c) in active)
+        unknown = sorted(c for c in d.codes if c not in known)
+        if ours:
+            out.append((d, f"suppression of {', '.join(ours)} silences nothing here"))
+        elif unknown and not ours and not d.noqa and not any(c in known for c in d.codes):
+            out.append((d, f"suppression names unknown rule {', '.join(unknown)}"))
+    return out
