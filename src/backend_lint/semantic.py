@@ -318,3 +318,90 @@ class SemanticModel:
         if uses_flask and uses_fastapi:
             return FunctionRole("flask" if method == "route" else "fastapi", handler=True)
         return NO_ROLE
+
+    # -- logging and classes (used by the error-handling, logging and input-validation rules) ----
+    def logging_call(self, call: ast.Call) -> int | None:
+        """The level of a call that writes to a logger, or None when the call is not logging.
+
+        A logger is `logging` itself, a value of `logging.getLogger(...)` / `structlog.get_logger()`
+        / loguru's `logger` (module-level, local, or created inline), `app.logger`, `self.logger`, or
+        a name conventionally holding one (`logger`, `_LOGGER`, `log`, `audit_logger`, imported or
+        not). `.error()` on anything else (a form, `django.contrib.messages`) is not logging.
+        `exception` counts as ERROR; `log(level, ...)` yields the folded level (WARNING when unknown).
+        """
+        func = call.func
+        if not isinstance(func, ast.Attribute) or func.attr not in _LOG_LEVELS:
+            return None
+        if not self._is_logger(func.value, call):
+            return None
+        if func.attr == "log":
+            if not call.args:
+                return None
+            level = self.qualname(call.args[0]) or ""
+            folded = self.fold(call.args[0])
+            if isinstance(folded, int):
+                return folded
+            return _LOG_LEVELS.get(level.rsplit(".", 1)[-1].lower(), 30)
+        return _LOG_LEVELS[func.attr]
+
+    def _is_logger(self, node: ast.expr, call: ast.Call, depth: int = 0) -> bool:
+        qn = self.qualname(node) or ""
+        if qn == "logging" or qn in _LOGGER_OBJECTS:
+            return True
+        if qn.startswith(("django.contrib.messages", "flask.flash")):
+            return False
+        if isinstance(node, ast.Call):  # logging.getLogger(__name__).info(...), logger.bind(x=1).info(...)
+            if (self.qualname(node.func) or "") in _LOGGER_FACTORIES:
+                return True
+            if isinstance(node.func, ast.Attribute) and node.func.attr in _LOGGER_CHAINS and depth < 3:
+                return self._is_logger(node.func.value, call, depth + 1)
+            return False
+        if isinstance(node, ast.Name):
+            made_by = self.instances.get(node.id)
+            if made_by is not None:
+                return made_by in _LOGGER_FACTORIES
+            if node.id in self.imports:  # `from .const import LOGGER`: trust the imported name
+                return _logger_like(self.imports[node.id].rsplit(".", 1)[-1])
+            return _logger_like(node.id)
+        if isinstance(node, ast.Attribute):  # self.logger, app.logger, current_app.logger
+            return _logger_like(node.attr)
+        return False
+
+    def main_guard_calls(self) -> frozenset[str]:
+        """Names of module functions called under `if __name__ == "__main__":` (the script's entry)."""
+        cached = getattr(self, "_main_guard_calls", None)
+        if cached is None:
+            called = set()
+            for node in ast.walk(self.tree):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                    if self.in_main_guard(node.lineno):
+                        called.add(node.func.id)
+            cached = self._main_guard_calls = frozenset(called)
+        return cached
+
+    def class_bases(self, name: str) -> tuple[str, ...]:
+        """Qualified names (or bare names, when unresolved) of the bases of a module-level class."""
+        table = getattr(self, "_class_bases", None)
+        if table is None:
+            table = self._class_bases = {}
+            for stmt in self._top_level(self.tree.body):
+                if isinstance(stmt, ast.ClassDef):
+                    table[stmt.name] = tuple(self.qualname(b) or ast.unparse(b) for b in stmt.bases)
+        return table.get(name, ())
+
+
+_LOG_LEVELS = {
+    "debug": 10, "info": 20, "warning": 30, "warn": 30, "error": 40, "exception": 40,
+    "critical": 50, "fatal": 50, "success": 25, "trace": 5, "msg": 20, "log": 0,
+}  # fmt: skip
+_LOGGER_FACTORIES = frozenset({
+    "logging.getLogger", "logging.getLoggerClass", "structlog.get_logger", "structlog.getLogger",
+    "structlog.stdlib.get_logger", "loguru.logger.bind", "celery.utils.log.get_task_logger",
+})  # fmt: skip
+_LOGGER_OBJECTS = frozenset({"loguru.logger", "logging.root", "flask.current_app.logger"})
+_LOGGER_CHAINS = frozenset({"bind", "opt", "new", "getChild", "patch", "contextualize"})
+
+
+def _logger_like(name: str) -> bool:
+    lowered = name.lower().lstrip("_")
+    return lowered in ("log", "logger", "logs") or lowered.endswith(("logger", "_log"))

@@ -1,58 +1,32 @@
-"""Rules of the `error-handling` category: explicit error handling, no silent try/except."""
+"""Rules of the `error-handling` category: explicit error handling, no silent try/except, and no
+internal details in error responses."""
 
 from __future__ import annotations
 
 import ast
 
 from ..rule import Rule
-
-BROAD = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
-_LOG_METHODS = frozenset({"exception", "error", "critical", "warning", "warn", "fatal", "log"})
-
-
-def _is_broad(handler: ast.ExceptHandler, model) -> bool:
-    if handler.type is None:
-        return True
-    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-    return any((model.qualname(t) or "") in BROAD for t in types)
-
-
-def _is_silent_body(body: list[ast.stmt]) -> bool:
-    """pass / ... / continue / break / return [None] / assignments only: nothing explicit happens."""
-    for stmt in body:
-        if isinstance(stmt, (ast.Pass, ast.Continue, ast.Break)):
-            continue
-        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
-            continue  # `...` or a docstring-like string
-        if isinstance(stmt, ast.Return) and (stmt.value is None or _is_none(stmt.value)):
-            continue
-        if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            continue
-        return False
-    return True
-
-
-def _is_none(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and node.value is None
-
-
-def _logs(body: list[ast.stmt]) -> bool:
-    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if node.func.attr in _LOG_METHODS:
-                return True
-    return False
+from ._handlers import BROAD, is_broad, quiet_statement, raises
 
 
 class SilentException(Rule):
-    """A broad `except` that swallows the error without logging, re-raising or answering.
+    """A broad `except` (or `contextlib.suppress(Exception)`) that swallows the error unseen.
 
     ## What it does
-    Flags handlers that catch broadly (bare `except:`, `Exception`, `BaseException`, or a tuple
-    holding one of them) whose body does nothing explicit: only `pass`, `...`, `continue`,
-    `break`, `return` / `return None`, or assignments. Flags a bare `except:` even when it logs,
-    because it also catches `KeyboardInterrupt` and `SystemExit`. Narrow exceptions handled on
-    purpose (`except FileNotFoundError: return {}`) are left alone.
+    Flags a handler that catches broadly (bare `except:`, `Exception`, `BaseException`, or a tuple
+    holding one) whose body leaves no trace: only `pass`, `...`, `continue`, `break`, `return` /
+    `return None`, assignments, or log calls below WARNING (debug/info logs are off in production).
+    Flags `with contextlib.suppress(Exception):` the same way: it is the same swallowed error spelt
+    differently, so it shares this code and name (one switch turns both off). Flags a bare
+    `except:` even when it logs, unless it re-raises: it also catches `KeyboardInterrupt` and
+    `SystemExit`.
+
+    Not flagged: narrow exceptions handled on purpose (`except FileNotFoundError: return {}`,
+    `suppress(ConnectionError)`); handlers that log at WARNING or above (a logger known to the
+    semantic model: `logging.getLogger`, structlog, loguru, `app.logger`, `_LOGGER`), raise
+    anything, return a value or call anything; handlers in `__del__`; cleanup handlers nested in an
+    outer handler that re-raises (the original error still propagates). A handler that returns an
+    error response without logging is not flagged here: the failure is explicit to the caller.
 
     ## Why is this bad?
     A swallowed exception turns a failure into silently wrong data: nobody is alerted, nothing is
@@ -65,11 +39,10 @@ class SilentException(Rule):
     category = "error-handling"
     severity = "medium"
     agent = "architecture/patterns"
-    checklist = ("standard.explicit-errors", "api.error-handling")
+    checklist = ("standard.explicit-errors", "principle.log-errors-with-context", "api.error-handling")
     cwe = (390, 703)
     references = ("https://docs.python.org/3/tutorial/errors.html#handling-exceptions",)
-    NODES = (ast.ExceptHandler,)
-
+    NODES = (ast.ExceptHandler, ast.With, ast.AsyncWith)
     INVALID = (
         """
         def load(cache, key):
@@ -103,6 +76,45 @@ class SilentException(Rule):
                 value = None
             return value
         """,
+        """
+        def first_line(path):
+            try:
+                return open(path).readline()
+            except BaseException:  # expect: BL201
+                return None
+        """,
+        """
+        def poll(queue):
+            while True:
+                try:
+                    handle(queue.get())
+                except Exception:  # expect: BL201
+                    ...
+                    break
+        """,
+        # logged at debug level only: invisible in production (bandit and ruff accept this)
+        """
+        import logging
+        logger = logging.getLogger(__name__)
+        def refresh(token):
+            try:
+                renew(token)
+            except Exception:  # expect: BL201
+                logger.debug("renew failed", exc_info=True)
+        """,
+        """
+        import contextlib
+        def close_all(conns):
+            for conn in conns:
+                with contextlib.suppress(Exception):  # expect: BL201
+                    conn.close()
+        """,
+        """
+        from contextlib import suppress
+        def warm(cache):
+            with suppress(ValueError, BaseException):  # expect: BL201
+                cache.warm()
+        """,
     )
     VALID = (
         """
@@ -130,23 +142,144 @@ class SilentException(Rule):
         except ImportError:
             import json
         """,
+        """
+        def to_int(raw):
+            try:
+                return int(raw)
+            except ValueError:
+                return None
+        """,
+        """
+        import contextlib
+        def ping(client):
+            with contextlib.suppress(ConnectionError):
+                client.ping()
+        """,
+        # logged at warning or above with the exception, through a logger imported from elsewhere
+        # (ruff's BLE001 only knows loggers created in the same module)
+        """
+        from .const import LOGGER
+        def step(flow):
+            try:
+                flow.run()
+            except Exception as err:
+                LOGGER.warning("flow step failed: %s", err)
+                return None
+        """,
+        """
+        import logging
+        logger = logging.getLogger(__name__)
+        def notify(user):
+            try:
+                send_mail(user)
+            except Exception as exc:
+                logger.error("mail to %s failed", user.id, exc_info=exc)
+        """,
+        """
+        import structlog
+        log = structlog.get_logger()
+        def charge(order):
+            try:
+                gateway.charge(order)
+            except Exception:
+                log.exception("charge_failed", order_id=order.id)
+                return False
+        """,
+        """
+        from loguru import logger
+        def index(doc):
+            try:
+                search.index(doc)
+            except Exception:
+                logger.opt(exception=True).error("indexing failed")
+        """,
+        """
+        class PaymentError(Exception):
+            pass
+        def pay(order):
+            try:
+                gateway.charge(order)
+            except Exception as exc:
+                raise PaymentError(order.id) from exc
+        """,
+        """
+        from flask import Flask, jsonify
+        app = Flask(__name__)
+        @app.post("/orders")
+        def create_order():
+            try:
+                order = place()
+            except Exception:
+                app.logger.exception("order failed")
+                return jsonify(error="could not place the order"), 500
+            return jsonify(id=order.id), 201
+        """,
+        # cleanup while the original error propagates: a failed rollback must not mask it
+        """
+        def save(conn, row):
+            try:
+                conn.insert(row)
+            except Exception:
+                try:
+                    conn.rollback()
+                except Exception:
+                    pass
+                raise
+        """,
+        """
+        class Tempfile:
+            def __del__(self):
+                try:
+                    self.close()
+                except Exception:
+                    pass
+        """,
+        """
+        def worker(q):
+            try:
+                run(q)
+            except:
+                cleanup()
+                raise
+        """,
     )
 
-    def visit(self, node: ast.ExceptHandler, ctx) -> None:
-        if not _is_broad(node, ctx.model):
+    def visit(self, node: ast.AST, ctx) -> None:
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            return self._visit_with(node, ctx)
+        assert isinstance(node, ast.ExceptHandler)
+        if not is_broad(node, ctx.model) or self._excused(ctx):
             return
-        if node.type is None and not _reraises(node.body):
-            ctx.report(
-                self, node, "bare `except:` also catches KeyboardInterrupt and SystemExit; catch Exception "
-                "(or narrower) and log or re-raise", end_line=node.lineno
-            )
-        elif _is_silent_body(node.body) and not _logs(node.body):
-            caught = ast.get_source_segment(ctx.source, node.type) if node.type else "everything"
+        if node.type is None and not raises(node.body, bare_only=True):
+            message = "bare `except:` also catches KeyboardInterrupt and SystemExit; catch Exception (or narrower)"
+            if all(quiet_statement(s, ctx.model) for s in node.body):
+                message += " and log or re-raise"
+            ctx.report(self, node, message, end_line=node.lineno)
+        elif all(quiet_statement(s, ctx.model) for s in node.body) and not raises(node.body):
+            caught = ast.get_source_segment(ctx.source, node.type) or "Exception"
             ctx.report(
                 self, node, f"`except {caught}` swallows the error; log it (logger.exception), re-raise, "
                 "or return an explicit error", end_line=node.lineno
             )
 
+    def _visit_with(self, node: ast.With | ast.AsyncWith, ctx) -> None:
+        for item in node.items:
+            call = item.context_expr
+            if isinstance(call, ast.Call) and ctx.model.call_name(call) == "contextlib.suppress":
+                if any((ctx.model.qualname(a) or "") in BROAD for a in call.args):
+                    ctx.report(
+                        self, call, "`contextlib.suppress(Exception)` swallows every error; suppress the "
+                        "specific exception you expect, or log it",
+                    )
 
-def _reraises(body: list[ast.stmt]) -> bool:
-    return any(isinstance(s, ast.Raise) and s.exc is None for s in body)
+    @staticmethod
+    def _excused(ctx) -> bool:
+        function = ctx.enclosing_function()
+        if function is not None and function.name == "__del__":
+            return True
+        for outer in reversed(ctx.ancestors):
+            if outer is function:
+                return False
+            if isinstance(outer, ast.ExceptHandler):  # best-effort cleanup while the error propagates
+                return raises(outer.body)
+        return False

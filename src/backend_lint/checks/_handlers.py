@@ -1,0 +1,94 @@
+"""What an `except` handler does, shared by the error-handling rules (no rule lives here).
+
+Answers: does a handler catch broadly, does its body do anything explicit (log at warning or
+above, raise, return a value, call something), and which expressions in it carry exception details.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from ..semantic import SemanticModel
+
+BROAD = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
+WARNING = 30
+_TRACEBACK_TEXT = frozenset({
+    "traceback.format_exc", "traceback.format_exception", "traceback.format_tb",
+    "traceback.format_stack", "traceback.extract_tb", "sys.exc_info",
+})  # fmt: skip
+_DETAIL_ATTRS = frozenset({"args", "orig", "statement", "params", "__traceback__", "strerror", "filename"})
+
+
+def caught_types(handler: ast.ExceptHandler) -> list[ast.expr]:
+    if handler.type is None:
+        return []
+    return list(handler.type.elts) if isinstance(handler.type, ast.Tuple) else [handler.type]
+
+
+def is_broad(handler: ast.ExceptHandler, model: SemanticModel) -> bool:
+    return handler.type is None or any((model.qualname(t) or "") in BROAD for t in caught_types(handler))
+
+
+def own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every node of a block, not descending into nested functions, classes or lambdas."""
+    stack: list[ast.AST] = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def raises(body: list[ast.stmt], bare_only: bool = False) -> bool:
+    return any(isinstance(n, ast.Raise) and (n.exc is None or not bare_only) for n in own_nodes(body))
+
+
+def quiet_statement(stmt: ast.stmt, model: SemanticModel) -> bool:
+    """A statement that leaves no trace of the error: pass, `...`, continue, break, `return [None]`,
+    an assignment of a constant or a name, or a log call below WARNING (invisible in production)."""
+    if isinstance(stmt, (ast.Pass, ast.Continue, ast.Break)):
+        return True
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+        return True
+    if isinstance(stmt, ast.Return):
+        return stmt.value is None or (isinstance(stmt.value, ast.Constant) and stmt.value.value is None)
+    if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        return True
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        level = model.logging_call(stmt.value)
+        return level is not None and level < WARNING
+    return False
+
+
+def detail_expressions(node: ast.AST, name: str | None, model: SemanticModel) -> Iterator[ast.expr]:
+    """Sub-expressions of `node` that put the caught exception's text or a traceback in a value:
+    `str(e)`, `repr(e)`, `f"{e}"`, `"%s" % e`, `"{}".format(e)`, `e.args`, `{"error": e}`,
+    `traceback.format_exc()`. `type(e).__name__` and attributes such as `e.status_code` are not."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call):
+            qn = model.qualname(sub.func) or ""
+            if qn in _TRACEBACK_TEXT:
+                yield sub
+            elif name and qn in ("str", "repr", "format") and sub.args and _is_name(sub.args[0], name):
+                yield sub
+            elif name and isinstance(sub.func, ast.Attribute) and sub.func.attr == "format":
+                if any(_is_name(a, name) for a in sub.args) or any(_is_name(k.value, name) for k in sub.keywords):
+                    yield sub
+        elif not name:
+            continue
+        elif isinstance(sub, ast.FormattedValue) and _is_name(sub.value, name):
+            yield sub.value
+        elif isinstance(sub, ast.BinOp) and isinstance(sub.op, (ast.Mod, ast.Add)):
+            right = sub.right.elts if isinstance(sub.right, ast.Tuple) else [sub.right]
+            if any(_is_name(r, name) for r in right):
+                yield sub
+        elif isinstance(sub, ast.Attribute) and sub.attr in _DETAIL_ATTRS and _is_name(sub.value, name):
+            yield sub
+        elif isinstance(sub, (ast.Dict, ast.List, ast.Tuple)):
+            values = sub.values if isinstance(sub, ast.Dict) else sub.elts
+            yield from (v for v in values if _is_name(v, name))
+
+
+def _is_name(node: ast.AST, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
