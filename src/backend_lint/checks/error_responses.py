@@ -1,0 +1,228 @@
+"""Rules of the `error-handling` category about what an error response reveals (CWE-209)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from ..rule import Rule
+from ._handlers import BROAD, caught_types, detail_expressions, own_nodes
+
+_RESPONSE_PREFIXES = (
+    "fastapi.responses.", "starlette.responses.", "django.http.", "rest_framework.response.",
+    "rest_framework.exceptions.", "werkzeug.exceptions.", "werkzeug.wrappers.",
+)  # fmt: skip
+_RESPONSE_CALLS = frozenset({
+    "flask.jsonify", "flask.make_response", "flask.Response", "flask.abort", "fastapi.HTTPException",
+    "fastapi.exceptions.HTTPException", "starlette.exceptions.HTTPException", "fastapi.Response",
+})  # fmt: skip
+_INFRA_PREFIXES = (
+    "sqlalchemy.", "psycopg2.", "psycopg.", "pymysql.", "MySQLdb.", "sqlite3.", "asyncpg.", "django.db.",
+    "pymongo.", "redis.", "requests.", "httpx.", "aiohttp.", "urllib3.", "botocore.", "boto3.",
+)  # fmt: skip
+_INFRA_BUILTINS = frozenset({"OSError", "IOError", "ConnectionError", "TimeoutError", "RuntimeError"})
+
+
+def _reveals(handler: ast.ExceptHandler, model) -> bool:
+    """Whether the text of what this handler catches is internal (broad or infrastructure errors)."""
+    if handler.type is None:
+        return True
+    for t in caught_types(handler):
+        qn = model.qualname(t) or ""
+        if qn in BROAD or qn in _INFRA_BUILTINS or qn.startswith(_INFRA_PREFIXES):
+            return True
+    return False
+
+
+def _error_handler_param(function: ast.FunctionDef | ast.AsyncFunctionDef, model) -> str | None:
+    """For `@app.errorhandler(Exception)` / `@app.exception_handler(500)`, the exception parameter."""
+    for deco in function.decorator_list:
+        if not (isinstance(deco, ast.Call) and isinstance(deco.func, ast.Attribute) and deco.args):
+            continue
+        if deco.func.attr not in ("errorhandler", "exception_handler", "app_errorhandler"):
+            continue
+        arg = deco.args[0]
+        if (model.qualname(arg) or "") in BROAD or model.fold(arg) == 500:
+            params = function.args.posonlyargs + function.args.args
+            return params[-1].arg if params else None
+    return None
+
+
+class ExceptionDetailsInResponse(Rule):
+    """An error response that carries the exception's text or a traceback to the client.
+
+    ## What it does
+    Flags `return {"error": str(e)}` in a request handler, and `jsonify(error=repr(exc))`,
+    `JSONResponse({"detail": f"{e}"})`, `HTTPException(500, detail=str(e))`,
+    `Response(traceback.format_exc())` anywhere, when the exception was caught broadly (`Exception`,
+    bare `except`) or comes from infrastructure (database drivers, SQLAlchemy, `OSError`, HTTP
+    clients); also in `@app.errorhandler(Exception)` / `@app.exception_handler(Exception)`
+    functions. A traceback is flagged whatever was caught. Messages of validation and domain errors
+    (`except ValueError as e: return {"error": str(e)}, 400`) are meant for the client: not flagged.
+
+    ## Why is this bad?
+    Exception text reveals SQL, table and column names, file paths, hostnames and library versions:
+    a map for an attacker (CWE-209). Log the details server-side with context and return a generic
+    message, with a correlation id if support needs one.
+    """
+
+    code = "BL202"
+    name = "exception-details-in-response"
+    category = "error-handling"
+    severity = "medium"
+    agent = "auth-security/vulnerabilities"
+    checklist = ("principle.no-internal-details", "api.error-handling")
+    cwe = (209,)
+    references = ("https://cwe.mitre.org/data/definitions/209.html",)
+    NODES = (ast.ExceptHandler, ast.FunctionDef, ast.AsyncFunctionDef)
+
+    INVALID = (
+        """
+        from flask import Flask, jsonify
+        app = Flask(__name__)
+        @app.get("/users/<int:uid>")
+        def get_user(uid):
+            try:
+                return jsonify(load(uid))
+            except Exception as e:
+                return {"error": str(e)}, 500  # expect: BL202
+        """,
+        """
+        from flask import jsonify
+        def report(exc_source):
+            try:
+                exc_source()
+            except Exception as exc:
+                return jsonify(error=repr(exc)), 500  # expect: BL202
+        """,
+        """
+        import traceback
+        from django.http import HttpResponseServerError
+        def export(request):
+            try:
+                return build(request)
+            except KeyError:
+                return HttpResponseServerError(traceback.format_exc())  # expect: BL202
+        """,
+        """
+        from fastapi import FastAPI, HTTPException
+        from sqlalchemy.exc import SQLAlchemyError
+        app = FastAPI()
+        @app.post("/items")
+        def create(item: dict):
+            try:
+                return repo.add(item)
+            except SQLAlchemyError as err:
+                message = f"database error: {err}"
+                raise HTTPException(status_code=500, detail=message)  # expect: BL202
+        """,
+        """
+        from fastapi import FastAPI, Request
+        from fastapi.responses import JSONResponse
+        app = FastAPI()
+        @app.exception_handler(Exception)
+        async def unhandled(request: Request, exc: Exception):
+            return JSONResponse({"detail": str(exc)}, status_code=500)  # expect: BL202
+        """,
+    )
+    VALID = (
+        """
+        import logging
+        from flask import Flask, jsonify
+        app = Flask(__name__)
+        logger = logging.getLogger(__name__)
+        @app.get("/users/<int:uid>")
+        def get_user(uid):
+            try:
+                return jsonify(load(uid))
+            except Exception:
+                logger.exception("loading user %s failed", uid)
+                return jsonify(error="internal error"), 500
+        """,
+        # a validation message is written for the client
+        """
+        from fastapi import FastAPI, HTTPException
+        app = FastAPI()
+        @app.get("/convert")
+        def convert(amount: str):
+            try:
+                return {"value": parse_amount(amount)}
+            except ValueError as e:
+                raise HTTPException(status_code=400, detail=str(e))
+        """,
+        """
+        from flask import Flask, jsonify
+        from werkzeug.exceptions import HTTPException
+        app = Flask(__name__)
+        @app.errorhandler(HTTPException)
+        def http_error(e):
+            return jsonify(error=e.description), e.code
+        """,
+        # the exception's text goes to the log, only its class name to the client
+        """
+        import logging
+        from flask import jsonify
+        log = logging.getLogger(__name__)
+        def safe(call):
+            try:
+                return call()
+            except Exception as e:
+                log.error("call failed: %s", e)
+                return jsonify(error=type(e).__name__), 500
+        """,
+        # a service function returning a result object is not a response
+        """
+        def sync(job):
+            try:
+                job.run()
+            except Exception as e:
+                return {"ok": False, "reason": str(e)}
+        """,
+    )
+
+    def visit(self, node: ast.AST, ctx) -> None:
+        if isinstance(node, ast.ExceptHandler):
+            name = node.name if _reveals(node, ctx.model) else None
+            returns_respond = ctx.function_role().handler
+            body = node.body
+        else:
+            name = _error_handler_param(node, ctx.model)
+            if name is None:
+                return
+            returns_respond, body = True, node.body
+        seen: set[int] = set()
+        for sink, detail in _leaks(body, name, returns_respond, ctx.model):
+            if sink.lineno not in seen:
+                seen.add(sink.lineno)
+                text = ast.get_source_segment(ctx.source, detail) or "the exception"
+                ctx.report(
+                    self, sink, f"`{text}` sends internal error details to the client; log them and "
+                    "return a generic message", end_line=sink.lineno,
+                )
+
+
+def _leaks(body: list[ast.stmt], name: str | None, returns_respond: bool, model) -> Iterator[tuple]:
+    """(sink, detail) pairs: a response built, raised or returned with exception text in it."""
+    tainted: dict[str, ast.expr] = {}
+    for node in own_nodes(body):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            detail = next(detail_expressions(node.value, name, model), None)
+            if detail is not None:
+                tainted[node.targets[0].id] = detail
+    for node in own_nodes(body):
+        if isinstance(node, ast.Call) and _is_response(node, model):
+            value = node
+        elif isinstance(node, ast.Return) and returns_respond and node.value is not None:
+            value = node.value
+        else:
+            continue
+        detail = next(detail_expressions(value, name, model), None)
+        if detail is None:
+            detail = next((tainted[n.id] for n in ast.walk(value) if isinstance(n, ast.Name) and n.id in tainted), None)
+        if detail is not None:
+            yield node, detail
+
+
+def _is_response(call: ast.Call, model) -> bool:
+    qn = model.call_name(call) or ""
+    return qn in _RESPONSE_CALLS or qn.startswith(_RESPONSE_PREFIXES)
