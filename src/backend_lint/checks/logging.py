@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from ..rule import Example, Rule
 
@@ -13,6 +14,10 @@ _PRINTERS = {
     "traceback.print_exc": "traceback.print_exc()",
     "traceback.print_exception": "traceback.print_exception()",
     "traceback.print_stack": "traceback.print_stack()",
+    "traceback.print_tb": "traceback.print_tb()",
+    "traceback.print_last": "traceback.print_last()",
+    "rich.print": "rich.print()",
+    "rich.pretty.pprint": "rich.pretty.pprint()",
 }
 _STD_STREAMS = {"sys.stdout", "sys.stderr"}
 
@@ -67,6 +72,37 @@ class PrintUsedForLogging(Rule):
         def handler(payload):
             show(payload)  # expect: BL301
         """,
+        """
+        import sys, traceback
+        def run(task):
+            try:
+                task()
+            except Exception:
+                traceback.print_exc(file=sys.stderr)  # expect: BL301
+        """,
+        """
+        from flask import Flask, request
+        app = Flask(__name__)
+        @app.post("/login")
+        def login():
+            print("login attempt", request.remote_addr)  # expect: BL301
+            return "ok"
+        """,
+        """
+        from rich import print
+        def sync(rows):
+            print(f"synced {len(rows)} rows")  # expect: BL301
+        """,
+        # a module with a main guard: only what the guard calls is the script's entry point
+        """
+        def helper(x):
+            print("helper", x)  # expect: BL301
+        def main():
+            return 0
+        if __name__ == "__main__":
+            main()
+        """,
+        Example("import sys\nprint('starting', file=sys.stdout)  # expect: BL301\n", path="app/worker.py"),
     )
     VALID = (
         """
@@ -95,6 +131,52 @@ class PrintUsedForLogging(Rule):
         """,
         Example("def test_x():\n    print('debug')\n", path="tests/test_users.py"),
         Example("print('usage: python -m app')\n", path="app/__main__.py"),
+        """
+        import io, traceback
+        def render(rows, exc):
+            buffer = io.StringIO()
+            for row in rows:
+                print(row, file=buffer)
+            traceback.print_exc(file=buffer)
+            return buffer.getvalue()
+        """,
+        # argparse script: main() is what the guard runs (ruff's T201 flags every one of these)
+        """
+        import argparse
+        def main():
+            args = argparse.ArgumentParser().parse_args()
+            print("migrated", args)
+        if __name__ == "__main__":
+            main()
+        """,
+        """
+        import typer
+        app = typer.Typer()
+        @app.command()
+        def seed(count: int = 10):
+            print(f"seeded {count} users")
+        """,
+        Example("import sys\nprint('Django admin', file=sys.stderr)\n", path="manage.py"),
+        Example(
+            "from django.core.management.base import BaseCommand\n"
+            "class Command(BaseCommand):\n    def handle(self, *a, **k):\n        print('done')\n",
+            path="shop/management/commands/rebuild.py",
+        ),
+        Example("def pytest_report_header():\n    print('env: ci')\n", path="conftest.py"),
+        """
+        class Report:
+            def print(self, line):
+                self.lines.append(line)
+        def build(report):
+            report.print("header")
+        """,
+        """
+        import logging
+        from pprint import pformat
+        logger = logging.getLogger(__name__)
+        def dump(state):
+            logger.debug("state: %s", pformat(state))
+        """,
     )
 
     def visit(self, node: ast.Call, ctx) -> None:
@@ -102,15 +184,199 @@ class PrintUsedForLogging(Rule):
         label = _PRINTERS.get(qualname or "")
         if label is None or ctx.is_test or _is_script(ctx.path) or ctx.model.in_main_guard(node.lineno):
             return
-        if qualname == "print":
-            target = next((k.value for k in node.keywords if k.arg == "file"), None)
-            if target is not None and ctx.model.qualname(target) not in _STD_STREAMS:
-                return  # writing to a file or buffer is output, not logging
-        if ctx.function_role().cli:
+        target = next((k.value for k in node.keywords if k.arg in ("file", "stream")), None)
+        if target is not None and not _is_none(target) and ctx.model.qualname(target) not in _STD_STREAMS:
+            return  # writing to a file or buffer is output, not logging
+        if ctx.function_role().cli or self._in_script_entry(ctx):
             return
         ctx.report(self, node, f"{label} used for logging; use a logger (logging.getLogger(__name__))")
+
+
+    @staticmethod
+    def _in_script_entry(ctx) -> bool:
+        """Inside a function the module's `if __name__ == "__main__":` block calls (`main()`)."""
+        top = ctx.ancestors[1] if len(ctx.ancestors) > 1 else None
+        return isinstance(top, (ast.FunctionDef, ast.AsyncFunctionDef)) and top.name in ctx.model.main_guard_calls()
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _is_script(path: str) -> bool:
     name = path.rsplit("/", 1)[-1]
     return name in ("__main__.py", "manage.py") or "/management/commands/" in f"/{path}"
+
+
+class SecretInLogCall(Rule):
+    """A password, token or other secret passed to a logging call.
+
+    ## What it does
+    Flags a call on a logger (as the semantic model knows them: `logging.getLogger`, structlog,
+    loguru, `app.logger`, `_LOGGER`) whose arguments, f-string message, `extra={...}` or structlog
+    keywords carry a value named like a secret: `password`, `user.password`, `data["api_key"]`,
+    `request.form.get("password")`, `access_token`, `client_secret`, `card_number`. The message
+    text itself (`"invalid password for %s"`) is not a secret; neither are values passed through a
+    function (`len(token)`, `mask(token)`) nor names that describe one (`token_type`,
+    `password_reset_url`, `max_tokens`, `password_hash`).
+
+    ## Why is this bad?
+    Logs are copied to aggregators, backups and support tickets, and read by far more people than
+    the database; a secret written there is leaked (CWE-532). Log who and what, never the credential.
+    """
+
+    code = "BL302"
+    name = "secret-in-log-call"
+    category = "logging"
+    severity = "high"
+    agent = "auth-security/audit"
+    checklist = ("principle.never-expose-sensitive-data", "standard.structured-logs")
+    cwe = (532,)
+    references = ("https://cwe.mitre.org/data/definitions/532.html",)
+    NODES = (ast.Call,)
+
+    INVALID = (
+        """
+        import logging
+        logger = logging.getLogger(__name__)
+        def login(user, password):
+            logger.info("login %s %s", user, password)  # expect: BL302
+        """,
+        """
+        import logging
+        log = logging.getLogger("auth")
+        def refresh(session):
+            log.debug(f"refreshing with {session.refresh_token}")  # expect: BL302
+        """,
+        """
+        from flask import Flask, request
+        app = Flask(__name__)
+        @app.post("/signup")
+        def signup():
+            app.logger.warning("signup payload", extra={"password": request.form.get("password")})  # expect: BL302
+        """,
+        """
+        import structlog
+        log = structlog.get_logger()
+        def connect(cfg):
+            log.info("connecting", dsn=cfg.url, api_key=cfg["API_KEY"])  # expect: BL302
+        """,
+        """
+        import logging
+        def pay(card_number, amount):
+            logging.error("charge of %s failed for " + card_number, amount)  # expect: BL302
+        """,
+    )
+    VALID = (
+        """
+        import logging
+        logger = logging.getLogger(__name__)
+        def login(user, password):
+            logger.info("login attempt for %s", user.id)
+            logger.warning("invalid password for %s", user.id)
+        """,
+        """
+        import logging
+        logger = logging.getLogger(__name__)
+        def issue(token, token_type, max_tokens):
+            logger.info("issued %s token (%d chars), limit %d", token_type, len(token), max_tokens)
+            logger.debug("token prefix %s", mask(token))
+        """,
+        """
+        import logging
+        logger = logging.getLogger(__name__)
+        def reset(user, password_reset_url, password_hash):
+            logger.info("reset link %s sent; hash scheme %s", password_reset_url, password_hash[:7])
+        """,
+        # `.error()` on something that is not a logger: a form adding a field error
+        """
+        def validate(form, password):
+            form.error("password", password)
+        """,
+        """
+        import structlog
+        log = structlog.get_logger()
+        def login(user):
+            log.info("login", user_id=user.id, password="***")
+        """,
+    )
+
+    def visit(self, node: ast.Call, ctx) -> None:
+        if ctx.model.logging_call(node) is None:
+            return
+        for value in _logged_values(node):
+            leaked = _secret_value(value)
+            if leaked is not None:
+                ctx.report(self, node, f"`{leaked}` is written to the log; log an identifier, never the secret")
+                return
+
+
+def _logged_values(call: ast.Call):
+    """What a logging call writes: its arguments (the message too), `extra` values and keywords."""
+    yield from call.args
+    for keyword in call.keywords:
+        if keyword.arg in ("exc_info", "stack_info", "stacklevel"):
+            continue
+        if keyword.arg is not None and _secret_name(keyword.arg) and not isinstance(keyword.value, ast.Constant):
+            yield ast.Name(id=keyword.arg)  # structlog / loguru: `log.info("x", password=value)`
+        if isinstance(keyword.value, ast.Dict):
+            for key, value in zip(keyword.value.keys, keyword.value.values):
+                if isinstance(key, ast.Constant) and isinstance(key.value, str) and _secret_name(key.value):
+                    if not isinstance(value, ast.Constant):
+                        yield ast.Name(id=key.value)
+                yield value
+        else:
+            yield keyword.value
+
+
+def _secret_value(node: ast.expr) -> str | None:
+    """The secret-named expression a value is made of, looking through strings built from parts."""
+    if isinstance(node, ast.Name):
+        return node.id if _secret_name(node.id) else None
+    if isinstance(node, ast.Attribute):
+        return ast.unparse(node) if _secret_name(node.attr) else None
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        key = node.slice.value
+        return ast.unparse(node) if isinstance(key, str) and _secret_name(key) else None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+        key = node.args[0] if node.args else None
+        if isinstance(key, ast.Constant) and isinstance(key.value, str) and _secret_name(key.value):
+            return ast.unparse(node)
+        return None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("str", "repr"):
+        parts = node.args
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        parts = [*node.args, *(k.value for k in node.keywords)]
+    elif isinstance(node, ast.JoinedStr):
+        parts = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+        parts = [node.left, *(node.right.elts if isinstance(node.right, ast.Tuple) else [node.right])]
+    elif isinstance(node, (ast.Tuple, ast.List)):
+        parts = node.elts
+    elif isinstance(node, ast.Dict):
+        parts = node.values
+    else:
+        return None
+    return next((found for p in parts if p is not None and (found := _secret_value(p))), None)
+
+
+_SECRET_WORDS = frozenset({
+    "password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "credential",
+    "credentials", "cvv", "cvc", "ssn", "pin", "privatekey", "authorization",
+})  # fmt: skip
+_KEY_QUALIFIERS = frozenset({"api", "private", "secret", "access", "signing", "encryption", "client"})
+
+
+def _secret_name(name: str) -> bool:
+    """`password`, `db_password`, `refresh_token`, `apiKey`, `card_number`; not `token_type`,
+    `password_reset_url`, `max_tokens`, `password_hash` (the last word names what it is)."""
+    words = [w for w in re.split(r"[_\W]+|(?<=[a-z0-9])(?=[A-Z])", name) if w]
+    words = [w.lower() for w in words]
+    if not words:
+        return False
+    last = words[-1]
+    if last in _SECRET_WORDS:
+        return True
+    if last == "key" and len(words) > 1 and words[-2] in _KEY_QUALIFIERS:
+        return True
+    return last == "number" and len(words) > 1 and words[-2] in ("card", "cc", "account")
