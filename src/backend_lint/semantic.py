@@ -373,9 +373,8 @@ class SemanticModel:
         if cached is None:
             called = set()
             for node in ast.walk(self.tree):
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                    if self.in_main_guard(node.lineno):
-                        called.add(node.func.id)
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and self.in_main_guard(node.lineno):
+                    called.add(node.func.id)
             cached = self._main_guard_calls = frozenset(called)
         return cached
 

@@ -68,13 +68,10 @@ def detail_expressions(node: ast.AST, name: str | None, model: SemanticModel) ->
     for sub in ast.walk(node):
         if isinstance(sub, ast.Call):
             qn = model.qualname(sub.func) or ""
-            if qn in _TRACEBACK_TEXT:
+            if qn in _TRACEBACK_TEXT or name and qn in ("str", "repr", "format") and sub.args and _is_name(sub.args[0], name) or name and isinstance(sub.func, ast.Attribute) and sub.func.attr == "format" and (
+                any(_is_name(a, name) for a in sub.args) or any(_is_name(k.value, name) for k in sub.keywords)
+            ):
                 yield sub
-            elif name and qn in ("str", "repr", "format") and sub.args and _is_name(sub.args[0], name):
-                yield sub
-            elif name and isinstance(sub.func, ast.Attribute) and sub.func.attr == "format":
-                if any(_is_name(a, name) for a in sub.args) or any(_is_name(k.value, name) for k in sub.keywords):
-                    yield sub
         elif not name:
             continue
         elif isinstance(sub, ast.FormattedValue) and _is_name(sub.value, name):

@@ -265,12 +265,15 @@ class SilentException(Rule):
     def _visit_with(self, node: ast.With | ast.AsyncWith, ctx) -> None:
         for item in node.items:
             call = item.context_expr
-            if isinstance(call, ast.Call) and ctx.model.call_name(call) == "contextlib.suppress":
-                if any((ctx.model.qualname(a) or "") in BROAD for a in call.args):
-                    ctx.report(
-                        self, call, "`contextlib.suppress(Exception)` swallows every error; suppress the "
-                        "specific exception you expect, or log it",
-                    )
+            if (
+                isinstance(call, ast.Call)
+                and ctx.model.call_name(call) == "contextlib.suppress"
+                and any((ctx.model.qualname(a) or "") in BROAD for a in call.args)
+            ):
+                ctx.report(
+                    self, call, "`contextlib.suppress(Exception)` swallows every error; suppress the "
+                    "specific exception you expect, or log it",
+                )
 
     @staticmethod
     def _excused(ctx) -> bool:

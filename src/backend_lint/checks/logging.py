@@ -321,9 +321,9 @@ def _logged_values(call: ast.Call):
             yield ast.Name(id=keyword.arg)  # structlog / loguru: `log.info("x", password=value)`
         if isinstance(keyword.value, ast.Dict):
             for key, value in zip(keyword.value.keys, keyword.value.values):
-                if isinstance(key, ast.Constant) and isinstance(key.value, str) and _secret_name(key.value):
-                    if not isinstance(value, ast.Constant):
-                        yield ast.Name(id=key.value)
+                named = isinstance(key, ast.Constant) and isinstance(key.value, str) and _secret_name(key.value)
+                if named and not isinstance(value, ast.Constant):
+                    yield ast.Name(id=key.value)
                 yield value
         else:
             yield keyword.value
