@@ -41,12 +41,25 @@ def own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
 
 
 def raises(body: list[ast.stmt], bare_only: bool = False) -> bool:
-    return any(isinstance(n, ast.Raise) and (n.exc is None or not bare_only) for n in own_nodes(body))
+    """A `raise` in the block (only a bare one with `bare_only`), or `with safe_reraise():`."""
+    for node in own_nodes(body):
+        if isinstance(node, ast.Raise) and (node.exc is None or not bare_only):
+            return True
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                call = item.context_expr
+                func = call.func if isinstance(call, ast.Call) else call
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if "reraise" in name.lower():
+                    return True
+    return False
 
 
-def quiet_statement(stmt: ast.stmt, model: SemanticModel) -> bool:
+def quiet_statement(stmt: ast.stmt, model: SemanticModel, caught: str | None = None) -> bool:
     """A statement that leaves no trace of the error: pass, `...`, continue, break, `return [None]`,
-    an assignment of a constant or a name, or a log call below WARNING (invisible in production)."""
+    an assignment that neither calls anything nor keeps the exception (`value = None`, `x = DEFAULT`;
+    not `response = handle_exception(e)`, `self.error = e`), or a log call below WARNING (invisible in
+    production)."""
     if isinstance(stmt, (ast.Pass, ast.Continue, ast.Break)):
         return True
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
@@ -54,7 +67,10 @@ def quiet_statement(stmt: ast.stmt, model: SemanticModel) -> bool:
     if isinstance(stmt, ast.Return):
         return stmt.value is None or (isinstance(stmt.value, ast.Constant) and stmt.value.value is None)
     if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-        return True
+        value = stmt.value
+        return value is None or not any(
+            isinstance(n, ast.Call) or (isinstance(n, ast.Name) and n.id == caught) for n in ast.walk(value)
+        )
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
         level = model.logging_call(stmt.value)
         return level is not None and level < WARNING

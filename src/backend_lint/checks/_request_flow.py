@@ -34,7 +34,13 @@ _CONVERTERS = frozenset({
     "int", "float", "complex", "decimal.Decimal", "uuid.UUID", "ipaddress.ip_address", "ipaddress.ip_network",
     "datetime.date.fromisoformat", "datetime.datetime.fromisoformat", "datetime.datetime.strptime",
 })  # fmt: skip
-_CONVERTER_NAMES = frozenset({"fromisoformat", "strptime", "get_page", "UUID", "Decimal", "parse_date", "parse_datetime"})
+_CONVERTER_NAMES = frozenset({
+    "fromisoformat", "strptime", "get_page", "UUID", "Decimal", "parse_date", "parse_datetime",
+    "url_has_allowed_host_and_scheme", "is_safe_url", "check_password", "compare_digest",
+})  # fmt: skip
+_FORM_INPUT_HOOKS = frozenset({"get_form_kwargs", "get_serializer", "get_form"})
+_VALIDATOR_PREFIX = ("validate", "clean", "check", "verify", "is_valid", "sanitize")
+_SCHEMA_ATTRIBUTE = re.compile(r"(^|_)(form|serializer|schema|validator)(_class)?$")
 _TRANSPARENT = frozenset({
     "json.loads", "ujson.loads", "orjson.loads", "simplejson.loads", "dict", "list", "tuple", "set", "str",
     "sorted", "reversed", "getattr",
@@ -89,7 +95,9 @@ class RequestFlow:
         if isinstance(parent, ast.IfExp):
             return (INERT, None) if child is parent.test else None
         if isinstance(parent, ast.Subscript):
-            return None if child is parent.value else (UNVALIDATED, parent)
+            if child is not parent.value:
+                return UNVALIDATED, parent
+            return (INERT, None) if isinstance(parent.ctx, (ast.Store, ast.Del)) else None
         if isinstance(parent, ast.Attribute):
             return None  # an attribute of the input is still the input
         if isinstance(parent, ast.Call):
@@ -105,6 +113,10 @@ class RequestFlow:
             if any((self._call_step(c, c) or (None,))[0] == VALIDATED for c in ast.walk(comp) if isinstance(c, ast.Call)):
                 return VALIDATED, None
             return self.fate(comp, depth)
+        if isinstance(parent, ast.Assign) and all(
+            isinstance(t, ast.Attribute) and ast.unparse(t).startswith(("request.", "self.request.")) for t in parent.targets
+        ):
+            return INERT, None  # request.POST = request.POST.copy(): the request keeps its own data
         target = _bound_name(parent, child)
         if target is not None:
             return self._name_fate(target, depth)
@@ -121,8 +133,13 @@ class RequestFlow:
             return VALIDATED, None
         if last in _VALIDATOR_METHODS and not qn.startswith(_NOT_VALIDATORS):
             return VALIDATED, None
-        if isinstance(call.func, ast.Name) and call.func.id.startswith(("validate", "clean")):
-            return VALIDATED, None
+        own = not qn.startswith(("subprocess.", "os.", "shutil."))  # check_output(cmd) is no check
+        if own and (last.lstrip("_").startswith(_VALIDATOR_PREFIX) or _SCHEMA_ATTRIBUTE.search(last)):
+            return VALIDATED, None  # validate_order(data), self.form_class(request.POST), check_token(t)
+        if isinstance(call.func, ast.Attribute) and call.func.attr in ("get", "pop", "setdefault") and (
+            child in call.args[1:]
+        ):
+            return None  # the default of a lookup becomes its result
         if qn in _TRANSPARENT:
             return None
         if qn in _INERT_CALLS or self.model.logging_call(call) is not None:
@@ -203,8 +220,8 @@ class RequestReadRule(Rule):
 
     def check_read(self, ctx, read: ast.AST, line_node: ast.AST) -> None:
         function = ctx.enclosing_function()
-        if function is None:
-            return
+        if function is None or function.name in _FORM_INPUT_HOOKS:
+            return  # get_form_kwargs() hands the data to the view's form
         flow = self._flows.get(id(function))
         if flow is None:
             flow = self._flows[id(function)] = RequestFlow(function, ctx.model)

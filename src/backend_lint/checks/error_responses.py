@@ -57,7 +57,8 @@ class ExceptionDetailsInResponse(Rule):
     `Response(traceback.format_exc())` anywhere, when the exception was caught broadly (`Exception`,
     bare `except`) or comes from infrastructure (database drivers, SQLAlchemy, `OSError`, HTTP
     clients); also in `@app.errorhandler(Exception)` / `@app.exception_handler(Exception)`
-    functions. A traceback is flagged whatever was caught. Messages of validation and domain errors
+    functions. A traceback is flagged whatever was caught, unless only sent in debug mode
+    (`traceback.format_exc() if settings.DEBUG else "Internal Server Error"`). Messages of validation and domain errors
     (`except ValueError as e: return {"error": str(e)}, 400`) are meant for the client: not flagged.
 
     ## Why is this bad?
@@ -170,6 +171,16 @@ class ExceptionDetailsInResponse(Rule):
                 log.error("call failed: %s", e)
                 return jsonify(error=type(e).__name__), 500
         """,
+        """
+        import traceback
+        from django.conf import settings
+        from django.http import HttpResponseServerError
+        def last_chance(handler, request):
+            try:
+                return handler(request)
+            except Exception:
+                return HttpResponseServerError(traceback.format_exc() if settings.DEBUG else "Internal Server Error")
+        """,
         # a service function returning a result object is not a response
         """
         def sync(job):
@@ -204,6 +215,7 @@ class ExceptionDetailsInResponse(Rule):
 def _leaks(body: list[ast.stmt], name: str | None, returns_respond: bool, model) -> Iterator[tuple]:
     """(sink, detail) pairs: a response built, raised or returned with exception text in it."""
     tainted: dict[str, ast.expr] = {}
+    debug_only = _debug_only(body)
     for node in own_nodes(body):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             detail = next(detail_expressions(node.value, name, model), None)
@@ -219,8 +231,21 @@ def _leaks(body: list[ast.stmt], name: str | None, returns_respond: bool, model)
         detail = next(detail_expressions(value, name, model), None)
         if detail is None:
             detail = next((tainted[n.id] for n in ast.walk(value) if isinstance(n, ast.Name) and n.id in tainted), None)
-        if detail is not None:
+        if detail is not None and id(detail) not in debug_only:
             yield node, detail
+
+
+def _debug_only(body: list[ast.stmt]) -> set[int]:
+    """Nodes that only run in debug mode: `tb if settings.DEBUG else "error"`, `if app.debug: ...`."""
+    guarded: set[int] = set()
+    for node in own_nodes(body):
+        if isinstance(node, (ast.If, ast.IfExp)) and any(
+            (isinstance(n, ast.Name) and n.id.lower() == "debug") or (isinstance(n, ast.Attribute) and n.attr.lower() == "debug")
+            for n in ast.walk(node.test)
+        ):
+            branch = node.body if isinstance(node.body, list) else [node.body]
+            guarded.update(id(n) for b in branch for n in ast.walk(b))
+    return guarded
 
 
 def _is_response(call: ast.Call, model) -> bool:

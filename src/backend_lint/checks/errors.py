@@ -77,6 +77,14 @@ class SilentException(Rule):
             return value
         """,
         """
+        def describe(request):
+            try:
+                user = str(request.user)
+            except Exception:  # expect: BL201
+                user = "[unavailable]"
+            return user
+        """,
+        """
         def first_line(path):
             try:
                 return open(path).readline()
@@ -242,6 +250,40 @@ class SilentException(Rule):
                 cleanup()
                 raise
         """,
+        # the error is handed on (an assignment that calls a handler or keeps the exception)
+        """
+        class App:
+            def dispatch(self, request):
+                try:
+                    response = self.route(request)
+                except Exception as exc:
+                    response = self.handle_exception(exc)
+                return response
+            def poll(self):
+                try:
+                    self.step()
+                except Exception as exc:
+                    self.last_error = exc
+        """,
+        """
+        def commit(session):
+            try:
+                session.commit()
+            except:
+                with util.safe_reraise():
+                    session.rollback()
+        """,
+        # judgment call: an explicit error answer without a log is not silent (the caller sees it)
+        """
+        from flask import Flask, jsonify
+        app = Flask(__name__)
+        @app.get("/report")
+        def report():
+            try:
+                return jsonify(build_report())
+            except Exception:
+                return jsonify(error="report unavailable"), 503
+        """,
     )
 
     def visit(self, node: ast.AST, ctx) -> None:
@@ -252,10 +294,10 @@ class SilentException(Rule):
             return
         if node.type is None and not raises(node.body, bare_only=True):
             message = "bare `except:` also catches KeyboardInterrupt and SystemExit; catch Exception (or narrower)"
-            if all(quiet_statement(s, ctx.model) for s in node.body):
+            if all(quiet_statement(s, ctx.model, node.name) for s in node.body):
                 message += " and log or re-raise"
             ctx.report(self, node, message, end_line=node.lineno)
-        elif all(quiet_statement(s, ctx.model) for s in node.body) and not raises(node.body):
+        elif all(quiet_statement(s, ctx.model, node.name) for s in node.body) and not raises(node.body):
             caught = ast.get_source_segment(ctx.source, node.type) or "Exception"
             ctx.report(
                 self, node, f"`except {caught}` swallows the error; log it (logger.exception), re-raise, "

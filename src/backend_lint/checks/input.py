@@ -212,6 +212,13 @@ class UnvalidatedDjangoInput(RequestReadRule):
                 owner = self.request.query_params.get("owner")  # expect: BL403
                 return Item.objects.filter(owner__username=owner)
         """,
+        """
+        import subprocess
+        from django.http import HttpResponse
+        def ping(request):
+            out = subprocess.check_output(["ping", "-c1", request.GET["host"]])  # expect: BL403
+            return HttpResponse(out)
+        """,
     )
     VALID = (
         """
@@ -246,6 +253,25 @@ class UnvalidatedDjangoInput(RequestReadRule):
             def get_queryset(self):
                 year = int(self.request.query_params.get("year", "2024"))
                 return Item.objects.filter(year=year)
+        """,
+        # what Django's own views do: an allow-list check, a form held in an attribute, writing back
+        """
+        from django.http import HttpResponseRedirect
+        from django.utils.http import url_has_allowed_host_and_scheme
+        from django.views.generic.edit import FormView
+        def set_language(request):
+            next_url = request.POST.get("next", request.GET.get("next"))
+            if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+                next_url = "/"
+            return HttpResponseRedirect(next_url)
+        class PasswordView(FormView):
+            def post(self, request, user):
+                form = self.change_password_form(user, request.POST)
+                request.POST = request.POST.copy()
+                request.POST["_continue"] = 1
+                return self.render(form)
+            def get_form_kwargs(self):
+                return {"data": self.request.POST, "files": self.request.FILES}
         """,
     )
 

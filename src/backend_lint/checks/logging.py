@@ -29,8 +29,8 @@ class PrintUsedForLogging(Rule):
     Flags `print(...)`, `pprint(...)` and `traceback.print_exc()` in application code, including
     `print(..., file=sys.stderr)`. Writing to a file you opened (`print(row, file=fh)`) is output,
     not logging, and is not flagged; neither are command-line entry points (click/typer commands,
-    code under `if __name__ == "__main__":`, `__main__.py`, `manage.py`, Django management
-    commands) and test files.
+    code under `if __name__ == "__main__":` and the functions it calls, `__main__.py`, `manage.py`,
+    `cli.py`, Django `management/` packages, `scripts/` and `bin/` directories) and test files.
 
     ## Why is this bad?
     Printed lines have no level, no timestamp, no request context and no structure; in production
@@ -163,6 +163,8 @@ class PrintUsedForLogging(Rule):
             path="shop/management/commands/rebuild.py",
         ),
         Example("def pytest_report_header():\n    print('env: ci')\n", path="conftest.py"),
+        Example("def main():\n    print('install app[cli] first')\n", path="app/cli.py"),
+        Example("for user in load():\n    print(user.email)\n", path="scripts/list_users.py"),
         """
         class Report:
             def print(self, line):
@@ -205,7 +207,10 @@ def _is_none(node: ast.expr) -> bool:
 
 def _is_script(path: str) -> bool:
     name = path.rsplit("/", 1)[-1]
-    return name in ("__main__.py", "manage.py") or "/management/commands/" in f"/{path}"
+    parts = f"/{path}"
+    return name in ("__main__.py", "manage.py", "cli.py") or any(
+        d in parts for d in ("/management/", "/scripts/", "/bin/")
+    )
 
 
 class SecretInLogCall(Rule):
