@@ -12,7 +12,7 @@ _DJANGO_READS = frozenset({"POST", "GET", "body", "data", "query_params"})
 
 
 class UnvalidatedFlaskInput(RequestReadRule):
-    """Flask request data (`request.get_json()`, `.form`, `.args`, `.values`, `.data`) used without a schema.
+    """Flask request data (`get_json()`, `form`, `args`, `values`, `data`) used without a schema.
 
     ## What it does
     In a Flask route or `MethodView`, flags a read of `request.get_json()`, `request.json`,
@@ -152,7 +152,7 @@ class UnvalidatedFlaskInput(RequestReadRule):
 
 
 class UnvalidatedDjangoInput(RequestReadRule):
-    """Django / DRF request data (`request.POST`, `.GET`, `.body`, `.data`, `.query_params`) used without a Form or Serializer.
+    """Django / DRF request data (`POST`, `GET`, `body`, `data`) used without a Form or Serializer.
 
     ## What it does
     In a Django view (function view, class-based view, DRF `APIView` / `ViewSet` / `@api_view`),
