@@ -140,9 +140,13 @@ def _result(f: Finding, index: dict[str, int]) -> dict:
     if f.also_reported_by:
         result["properties"]["alsoReportedBy"] = list(f.also_reported_by)
     if f.suppression is not None:
-        suppression = {"kind": "external" if f.suppression.kind == "baseline" else "inSource", "status": "accepted"}
+        in_source = f.suppression.kind != "baseline"
+        suppression: dict = {"kind": "inSource" if in_source else "external", "state": "accepted"}
         if f.suppression.reason:
             suppression["justification"] = f.suppression.reason
+        if in_source and f.suppression.line >= 1:  # where the suppression comment is
+            physical = {"artifactLocation": _location(f.path), "region": {"startLine": f.suppression.line}}
+            suppression["location"] = {"physicalLocation": physical}
         result["suppressions"] = [suppression]
     return result
 
