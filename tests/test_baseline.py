@@ -116,3 +116,10 @@ def test_baseline_errors_are_one_line_usage_errors(shop):
         done = run_cli(*args, "shop", cwd=shop)
         assert done.returncode == 2, args
         assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_writing_a_baseline_warns_about_files_it_could_not_analyse(shop):
+    (shop / "shop" / "broken.py").write_text("def broken(:\n", encoding="utf-8")
+    done = run_cli("--write-baseline", "baseline.json", "shop", cwd=shop)
+    assert done.returncode == 0
+    assert "1 file(s) could not be analysed; their findings are not in the baseline" in done.stderr

@@ -122,7 +122,8 @@ def test_paths_are_matched_from_a_subdirectory(repo):
 
 def test_outside_git_is_a_clear_error(tmp_path):
     write(tmp_path, "app.py", LEGACY)
-    done = run_cli("--diff", "main", ".", cwd=tmp_path, env={**GIT_ENV, "GIT_CEILING_DIRECTORIES": str(tmp_path.parent)})
+    env = {**GIT_ENV, "GIT_CEILING_DIRECTORIES": str(tmp_path.parent)}  # never find a repository above
+    done = run_cli("--diff", "main", ".", cwd=tmp_path, env=env)
     assert done.returncode == 2
     assert "--diff needs a git repository" in done.stderr and "Traceback" not in done.stderr
 

@@ -126,8 +126,9 @@ def _cmd_check(argv: list[str]) -> int:
     if args.prune_baseline and not args.baseline:
         raise UsageError("--prune-baseline needs --baseline FILE")
     interactive = sys.stderr.isatty() and not args.quiet
-    with _progress(interactive) as progress:  # every severity: --fail-on may count what is not shown
-        report = engine.run(paths, config.replace(min_severity="info"), engine.RunOptions(jobs=args.jobs, progress=progress))
+    everything = config.replace(min_severity="info")  # --fail-on may count what --min-severity hides
+    with _progress(interactive) as progress:
+        report = engine.run(paths, everything, engine.RunOptions(jobs=args.jobs, progress=progress))
     if args.write_baseline:
         return _write_baseline(report, args.write_baseline)
     report = _adopt(report, args, config, paths)
@@ -180,6 +181,9 @@ def _write_baseline(report: Report, path: str) -> int:
     baseline = from_findings(report.findings)
     write_baseline(path, baseline)
     print(f"backend-lint: wrote {len(baseline.entries)} finding(s) to baseline {path}", file=sys.stderr)
+    if report.errors:
+        print(f"backend-lint: warning: {len(report.errors)} file(s) could not be analysed; their findings "
+              "are not in the baseline", file=sys.stderr)  # fmt: skip
     return EXIT_CLEAN
 
 

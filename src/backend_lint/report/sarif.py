@@ -105,7 +105,8 @@ def _help_markdown(info: RuleInfo, catalog: Catalog) -> str:
         parts.append(f"## Example\n\n```python\n{info.example}\n```")
     if info.use_instead:
         parts.append(f"## Use instead\n\n```python\n{info.use_instead}\n```")
-    parts.append(f"Responsible agent: `{info.agent}`\n\nChecklist items:\n" + "\n".join(_checklist_lines(info, catalog)))
+    checklist = "\n".join(_checklist_lines(info, catalog))
+    parts.append(f"Responsible agent: `{info.agent}`\n\nChecklist items:\n{checklist}")
     if info.references:
         parts.append("## References\n\n" + "\n".join(f"- {r}" for r in info.references))
     return "\n\n".join(parts)
