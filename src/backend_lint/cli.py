@@ -1,4 +1,5 @@
-"""The command line: `backend-lint [check] PATH...`, `backend-lint rules`, `backend-lint explain CODE`.
+"""The command line: `backend-lint [check] PATH...`, `backend-lint rules`, `backend-lint explain CODE`,
+`backend-lint checklist [PATH...]`.
 
 Only this module writes to stdout/stderr and chooses the exit code:
 0 no finding at or above the gate, 1 findings (or files that could not be analysed),
@@ -13,12 +14,15 @@ import os
 import sys
 
 from . import __version__
+from .baseline import BaselineError
 from .catalog import RuleInfo, load_catalog
 from .config import ConfigError, load_config
+from .diff import DiffError
 from .model import SEVERITIES, Report, severity_rank
+from .report import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-COMMANDS = ("check", "rules", "explain")
+COMMANDS = ("check", "rules", "explain", "checklist")
 
 
 class UsageError(Exception):
@@ -43,11 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="backend-lint",
         description="Lint Python backends against a senior backend reviewer's standard.",
-        epilog="Other commands: 'backend-lint rules' lists every rule, 'backend-lint explain CODE' documents one. "
+        epilog="Other commands: 'backend-lint rules' lists every rule, 'backend-lint explain CODE' documents one, "
+        "'backend-lint checklist [PATH]' shows the persona's checklists with each item's status. "
         "Exit codes: 0 clean, 1 findings, 2 usage/config/internal error.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument("--format", choices=tuple(FORMATS), default="text", help="output format")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     parser.add_argument("--select", type=_csv, action="extend", metavar="RULES", help="codes, names or categories to run")
     parser.add_argument("--ignore", type=_csv, action="extend", metavar="RULES", help="codes, names or categories to skip")
@@ -61,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--report-unused-suppressions", action="store_true", help="report suppression comments that silence nothing"
     )
+    parser.add_argument("--fail-on", choices=SEVERITIES, help="lowest severity that fails the run (exit 1), shown or not")
+    parser.add_argument("--baseline", metavar="FILE", help="hide the known findings recorded in FILE")
+    parser.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE and exit 0")
+    parser.add_argument("--prune-baseline", action="store_true", help="rewrite --baseline FILE without stale entries")
+    parser.add_argument("--diff", metavar="REF", help="only findings on lines changed since git REF (e.g. origin/main)")
     parser.add_argument("--version", action="version", version=f"backend-lint {__version__}")
     return parser
 
@@ -72,10 +82,12 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_rules(argv[1:])
         if argv and argv[0] == "explain":
             return _cmd_explain(argv[1:])
+        if argv and argv[0] == "checklist":
+            return _cmd_checklist(argv[1:])
         if argv and argv[0] == "check":
             argv = argv[1:]
         return _cmd_check(argv)
-    except (ConfigError, UsageError) as exc:
+    except (ConfigError, UsageError, BaselineError, DiffError) as exc:
         print(f"backend-lint: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -108,10 +120,20 @@ def _cmd_check(argv: list[str]) -> int:
         overrides["min_severity"] = args.min_severity
     if args.report_unused_suppressions:
         overrides["report_unused_suppressions"] = True
+    if args.fail_on:
+        overrides["fail_on"] = args.fail_on
     config = config.replace(**overrides)
+    if args.prune_baseline and not args.baseline:
+        raise UsageError("--prune-baseline needs --baseline FILE")
     interactive = sys.stderr.isatty() and not args.quiet
+    everything = config.replace(min_severity="info")  # --fail-on may count what --min-severity hides
     with _progress(interactive) as progress:
-        report = engine.run(paths, config, engine.RunOptions(jobs=args.jobs, progress=progress))
+        report = engine.run(paths, everything, engine.RunOptions(jobs=args.jobs, progress=progress))
+    if args.write_baseline:
+        return _write_baseline(report, args.write_baseline)
+    report = _adopt(report, args, config, paths)
+    gated = report
+    report = _shown(report, config.min_severity, config.fail_on)
     to_terminal = args.output is None and sys.stdout.isatty()
     color = to_terminal and not args.no_color and not os.environ.get("NO_COLOR")
     options = RenderOptions(
@@ -120,10 +142,13 @@ def _cmd_check(argv: list[str]) -> int:
     )  # fmt: skip
     text = render(args.format, report, engine.rule_catalog(), load_catalog(), options)
     _write(text, args.output)
-    return _exit_code(report, config.fail_on, args.exit_zero)
+    if args.format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+        _step_summary(report, engine.rule_catalog(), options, os.environ["GITHUB_STEP_SUMMARY"])
+    return _exit_code(gated if config.fail_on else report, config.fail_on, args.exit_zero)
 
 
 def _exit_code(report: Report, fail_on: str | None, exit_zero: bool) -> int:
+    """1 for a finding at or above `fail_on` (any finding when unset) or an unreadable file."""
     if any(e.engine == "internal" for e in report.errors):
         return EXIT_ERROR
     if exit_zero:
@@ -132,6 +157,78 @@ def _exit_code(report: Report, fail_on: str | None, exit_zero: bool) -> int:
     if any(severity_rank(f.severity) >= floor for f in report.findings) or report.errors:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _shown(report: Report, min_severity: str, fail_on: str | None) -> Report:
+    """The findings at or above --min-severity; a note when hidden ones still fail the run."""
+    import dataclasses
+
+    floor = severity_rank(min_severity)
+    shown = tuple(f for f in report.findings if severity_rank(f.severity) >= floor)
+    notices = report.notices
+    hidden = len(report.findings) - len(shown)
+    if hidden and fail_on and severity_rank(fail_on) < floor:
+        gating = sum(1 for f in report.findings if floor > severity_rank(f.severity) >= severity_rank(fail_on))
+        if gating:
+            notices += (f"{gating} finding(s) below --min-severity {min_severity} are not shown "
+                        f"but fail the run (--fail-on {fail_on})",)  # fmt: skip
+    return dataclasses.replace(report, findings=shown, notices=notices)
+
+
+def _write_baseline(report: Report, path: str) -> int:
+    from .baseline import from_findings, write_baseline
+
+    baseline = from_findings(report.findings)
+    write_baseline(path, baseline)
+    print(f"backend-lint: wrote {len(baseline.entries)} finding(s) to baseline {path}", file=sys.stderr)
+    if report.errors:
+        print(f"backend-lint: warning: {len(report.errors)} file(s) could not be analysed; their findings "
+              "are not in the baseline", file=sys.stderr)  # fmt: skip
+    return EXIT_CLEAN
+
+
+def _adopt(report: Report, args: argparse.Namespace, config, paths: list[str]) -> Report:
+    """Legacy-code modes, applied after detection: hide baseline findings, keep changed lines only."""
+    import dataclasses
+
+    from . import engine
+    from .baseline import apply_baseline, load_baseline, write_baseline
+
+    notices = list(report.notices)
+    if args.baseline:
+        baseline = load_baseline(args.baseline)
+        codes = engine.selected_codes(config, engine.rule_catalog())
+        roots = [os.path.realpath(p) for p in paths]
+
+        def covers(entry) -> bool:
+            where = os.path.realpath(entry.path)
+            return entry.rule in codes and any(where == r or where.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+        report, stale = apply_baseline(report, baseline, covers)
+        if stale and args.prune_baseline:
+            write_baseline(args.baseline, baseline.without(stale))
+            notices.append(f"baseline {args.baseline}: pruned {len(stale)} stale entr{'y' if len(stale) == 1 else 'ies'}")
+        elif stale:
+            listed = ", ".join(f"{e.rule} {e.path}:{e.line}" for e in stale[:5]) + (" …" if len(stale) > 5 else "")
+            notices.append(f"baseline {args.baseline}: {len(stale)} stale entr{'y' if len(stale) == 1 else 'ies'} "
+                           f"(fixed or moved: {listed}); --prune-baseline removes them")  # fmt: skip
+    if args.diff:
+        from .diff import changed_lines, restrict
+
+        report, dropped = restrict(report, changed_lines(args.diff, paths[0]))
+        if dropped:
+            notices.append(f"--diff {args.diff}: {dropped} finding(s) on unchanged lines not shown")
+    return dataclasses.replace(report, notices=tuple(notices))
+
+
+def _step_summary(report: Report, rules: dict[str, RuleInfo], options, path: str) -> None:
+    from .report import markdown
+
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(markdown.render(report, rules, load_catalog(), options, limit=10) + "\n")
+    except OSError as exc:
+        print(f"backend-lint: warning: cannot append to GITHUB_STEP_SUMMARY {path}: {exc.strerror}", file=sys.stderr)
 
 
 def _write(text: str, output: str | None) -> None:
@@ -239,3 +336,38 @@ def explain_text(info: RuleInfo) -> str:
     if info.references:
         parts.append("## References\n\n" + "\n".join(f"- {r}" for r in info.references) + "\n")
     return "\n".join(parts)
+
+
+def _cmd_checklist(argv: list[str]) -> int:
+    from . import engine
+    from .checklist import FAIL, item_statuses, render
+
+    parser = argparse.ArgumentParser(
+        prog="backend-lint checklist",
+        description="The persona's Security and API Design checklists with each item's status for PATH: "
+        "pass (checked, no finding), N findings, or not checked yet (no selected rule checks it).",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
+    parser.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    parser.add_argument("--config", metavar="FILE", help="pyproject.toml to read [tool.backend-lint] from")
+    parser.add_argument("--select", type=_csv, action="extend", metavar="RULES", help="codes, names or categories to run")
+    parser.add_argument("--ignore", type=_csv, action="extend", metavar="RULES", help="codes, names or categories to skip")
+    parser.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N", help="worker processes (default: CPUs)")
+    args = parser.parse_args(argv)
+    paths = args.paths or ["."]
+    for path in paths:
+        if not os.path.lexists(path):
+            raise UsageError(f"path not found: {path}")
+    config = load_config(paths, args.config)
+    if args.select:
+        config = config.replace(select=tuple(args.select))
+    if args.ignore:
+        config = config.replace(ignore=(*config.ignore, *args.ignore))
+    report = engine.run(paths, config, engine.RunOptions(jobs=args.jobs))
+    rules = engine.rule_catalog()
+    statuses = item_statuses(load_catalog(), rules, engine.selected_codes(config, rules), report.findings)
+    sys.stdout.write(render(statuses, args.format))
+    if report.errors:
+        print(f"backend-lint: {len(report.errors)} file(s) could not be analysed; "
+              "run 'backend-lint check' to see them", file=sys.stderr)  # fmt: skip
+    return EXIT_FINDINGS if any(s.state == FAIL for s in statuses) or report.errors else EXIT_CLEAN

@@ -14,6 +14,9 @@ from ..model import Report
 FORMATS = {
     "text": "backend_lint.report.text",
     "json": "backend_lint.report.json",
+    "sarif": "backend_lint.report.sarif",
+    "github": "backend_lint.report.github",
+    "markdown": "backend_lint.report.markdown",
 }
 
 

@@ -15,6 +15,7 @@ def summarise(report: Report) -> dict:
         "files": report.files,
         "findings": len(report.findings),
         "suppressed": len(report.suppressed),
+        "baselined": sum(1 for f in report.suppressed if f.suppression and f.suppression.kind == "baseline"),
         "errors": len(report.errors),
         "by_agent": dict(sorted(by_agent.items(), key=lambda kv: (-kv[1], kv[0]))),
         "by_checklist": dict(sorted(by_checklist.items(), key=lambda kv: (-kv[1], kv[0]))),

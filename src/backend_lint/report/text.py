@@ -99,8 +99,11 @@ def _footer(report: Report) -> str:
         counts = summarise(report)["by_severity"]
         detail = ", ".join(f"{n} {s}" for s, n in counts.items())
         text = f"[bold]{len(report.findings)} finding(s)[/] ({detail}) in {report.files} file(s)."
-    if report.suppressed:
-        text += f" {len(report.suppressed)} suppressed."
+    baselined = summarise(report)["baselined"]
+    if len(report.suppressed) > baselined:
+        text += f" {len(report.suppressed) - baselined} suppressed."
+    if baselined:
+        text += f" {baselined} known from the baseline."
     if report.errors:
         text += f" [red]{len(report.errors)} file(s) could not be analysed.[/]"
     return text
