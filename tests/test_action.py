@@ -81,15 +81,36 @@ def run_action(workspace: Path, **given: str) -> subprocess.CompletedProcess:
 def workspace(tmp_path):
     if shutil.which("backend-lint", path=str(Path(sys.executable).parent)) is None:
         pytest.skip("backend-lint is not installed beside this Python (pip install -e .)")
-    shutil.copytree(REPO / "examples" / "shop", tmp_path / "src" / "shop")
+    app = tmp_path / "src" / "shop" / "app.py"
+    app.parent.mkdir(parents=True)
+    app.write_text(SHOP_APP, encoding="utf-8")
     return tmp_path
+
+
+# A project of its own, so that rules added later do not change what these tests expect:
+# one medium finding (BL201, line 12) and one low finding (BL301, line 5).
+SHOP_APP = """\
+import json
+
+
+def report(rows):
+    print("exported", len(rows))
+
+
+def load(path):
+    try:
+        with open(path) as fh:
+            return json.load(fh)
+    except Exception:
+        pass
+"""
 
 
 def test_run_step_annotates_and_fails_on_findings(workspace):
     done = run_action(workspace, paths="src")
     assert done.returncode == 1, done.stderr
-    assert "::warning file=src/shop/app.py,line=31," in done.stdout
-    assert "::notice file=src/shop/app.py,line=20," in done.stdout
+    assert "::warning file=src/shop/app.py,line=12," in done.stdout
+    assert "::notice file=src/shop/app.py,line=5," in done.stdout
 
 
 def test_run_step_writes_sarif_and_honours_the_gate(workspace):
@@ -107,11 +128,11 @@ def test_run_step_writes_sarif_and_honours_the_gate(workspace):
 def test_run_step_with_a_baseline_and_several_paths(workspace):
     subprocess.run([str(Path(sys.executable).parent / "backend-lint"), "--write-baseline", "bl.json", "src"],
                    cwd=workspace, capture_output=True, check=True)  # fmt: skip
-    (workspace / "scripts").mkdir()
-    (workspace / "scripts" / "tool.py").write_text('print("hello")\n', encoding="utf-8")
-    done = run_action(workspace, paths="src scripts", baseline="bl.json")
+    (workspace / "worker").mkdir()
+    (workspace / "worker" / "jobs.py").write_text("def run(job):\n    job()\n    print('done', job)\n", encoding="utf-8")
+    done = run_action(workspace, paths="src worker", baseline="bl.json")
     assert done.returncode == 1
-    assert "file=scripts/tool.py" in done.stdout and "file=src/" not in done.stdout
+    assert "file=worker/jobs.py" in done.stdout and "file=src/" not in done.stdout
 
 
 def test_readme_workflow_uses_the_action_with_its_real_inputs():

@@ -24,7 +24,7 @@ def refund(order):
 @pytest.fixture
 def shop(tmp_path):
     """A copy of the example shop (BL301 at app.py:20, BL201 at app.py:31)."""
-    shutil.copytree(REPO / "examples" / "shop", tmp_path / "shop")
+    shutil.copytree(REPO / "tests" / "fixtures" / "legacy_shop" / "shop", tmp_path / "shop")
     return tmp_path
 
 

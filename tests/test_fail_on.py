@@ -13,7 +13,7 @@ from conftest import REPO, run_cli, write
 @pytest.fixture
 def shop(tmp_path):
     """The example shop: BL201 (medium) at app.py:31, BL301 (low) at app.py:20."""
-    shutil.copytree(REPO / "examples" / "shop", tmp_path / "shop")
+    shutil.copytree(REPO / "tests" / "fixtures" / "legacy_shop" / "shop", tmp_path / "shop")
     return tmp_path
 
 
@@ -49,7 +49,7 @@ def test_hidden_findings_still_fail_the_gate_and_say_so(shop):
 
 
 def test_fail_on_from_pyproject_and_the_flag_overrides_it(shop):
-    write(shop, "pyproject.toml", '[tool.backend-lint]\nfail-on = "high"\n')
+    write(shop, "shop/pyproject.toml", '[tool.backend-lint]\nselect = ["BL201", "BL301"]\nfail-on = "high"\n')
     assert run(shop)[0] == 0
     assert run(shop, "--fail-on", "medium")[0] == 1
 

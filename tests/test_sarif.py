@@ -88,7 +88,8 @@ def test_rules_carry_descriptions_level_and_tags_from_the_catalog(project):
     bl201 = rules["BL201"]
     assert bl201["name"] == "silent-exception"
     assert bl201["shortDescription"]["text"].startswith("A broad `except`")
-    assert "Flags handlers" in bl201["fullDescription"]["text"]
+    assert "## What it does" not in bl201["fullDescription"]["text"]  # the prose, without Markdown headings
+    assert "`KeyboardInterrupt`" in bl201["fullDescription"]["text"]
     assert "## Use instead" in bl201["help"]["markdown"] and bl201["help"]["text"]
     assert bl201["helpUri"].startswith("https://docs.python.org/")
     assert bl201["defaultConfiguration"]["level"] == "warning"
