@@ -146,6 +146,21 @@ HARDCODED_SECRET_VALID = (
     REFRESH_TOKEN_COOKIE = "refresh_token"
     grant = {"grant_type": "password", "scope": "read write"}
     """,
+    # What ruff S105/S107 reports in Django and SQLAlchemy themselves: prefixes, reasons, token kinds.
+    """
+    UNUSABLE_PASSWORD_PREFIX = "!"
+    SECRET_KEY_INSECURE_PREFIX = "django-insecure-"
+    INTERNAL_RESET_SESSION_TOKEN = "_password_reset_token"
+    REASON_CSRF_TOKEN_MISSING = "CSRF token missing."
+    _WILDCARD_TOKEN = "*"
+    default_metavalue_token = "NULL"
+    def render(request, password_field_name="password1", usable_password_field_name="usable_password"):
+        token_source = "POST"
+        set_password = 'ALTER USER %(user)s IDENTIFIED BY "%(password)s"'
+        return token_source, set_password
+    def url_for(url, ident):
+        return url.set(username=ident, password="xe"), url.set(password="passwd")
+    """,
     # f-strings and values computed at run time.
     """
     def auth_header(token):
@@ -312,4 +327,10 @@ URL_PASSWORD_VALID = (
     MASKED = "postgresql://app:****@db/app"
     """,
     Example('DB = "postgresql://postgres:postgres@localhost:5432/test"\n', path="tests/conftest.py"),
+    # Documentation: a docstring showing the URL format (SQLAlchemy's docs are full of scott:tiger).
+    '''
+    def make_engine(url):
+        """Create an engine, e.g. ``make_engine("postgresql+psycopg2://scott:tiger@localhost/test")``."""
+        return url
+    ''',
 )

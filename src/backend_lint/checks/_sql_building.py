@@ -19,7 +19,8 @@ _NUMERIC_CALLS = frozenset({"int", "float", "len", "bool", "round", "abs", "min"
 _SAFE_ANNOTATIONS = frozenset({"int", "float", "bool", "UUID", "uuid.UUID", "date", "datetime", "Decimal",
                                "datetime.date", "datetime.datetime", "decimal.Decimal"})  # fmt: skip
 SAFE_FUNCTIONS = frozenset({"quote_name", "quote_ident", "quote_identifier", "quote_table_name", "quote_column_name",
-                            "escape_identifier", "Identifier"})  # fmt: skip
+                            "escape_identifier", "Identifier", "quote_name_unless_alias", "quote_schema",
+                            "format_table", "format_column"})  # fmt: skip
 _COMPOSABLE = re.compile(r"(?:^|\.)(?:sql\.)?(?:SQL|Identifier|Literal|Placeholder|Composed)$")
 _NUMERIC_CONVERSION = re.compile(r"%(?:\([^)]*\))?[-+ #0]*\d*(?:\.\d+)?[diouxXeEfFgGc%]")
 _ANY_CONVERSION = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[a-zA-Z%]")
@@ -116,6 +117,8 @@ class QueryBuilds:
             return all(self.safe(v, depth + 1) for v in expr.values)
         if isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
             return all(self.safe(e, depth + 1) for e in expr.elts)
+        if isinstance(expr, ast.Dict):  # "%(table)s" % {"table": quote_name(t)}
+            return all(self.safe(v, depth + 1) for v in expr.values)
         if isinstance(expr, (ast.GeneratorExp, ast.ListComp)):
             return self.safe(expr.elt, depth + 1) or _comprehends_constant(expr, model)
         if isinstance(expr, ast.Subscript):
@@ -145,6 +148,8 @@ class QueryBuilds:
         short = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
         if qualname in _NUMERIC_CALLS or short in self.safe_functions or self._composable(call):
             return True
+        if short == "quote" and any("preparer" in a for a in _attribute_chain(call.func)):
+            return True  # SQLAlchemy's IdentifierPreparer.quote
         if short == "join" and isinstance(call.func, ast.Attribute) and len(call.args) == 1:
             return self.safe(call.func.value, depth + 1) and self.safe(call.args[0], depth + 1)
         if short == "format" and isinstance(call.func, ast.Attribute) and self.safe(call.func.value, depth + 1):
@@ -221,8 +226,13 @@ class QueryBuilds:
             return "".join(v.value if isinstance(v, ast.Constant) else HOLE for v in node.values)
         if isinstance(node, ast.BinOp):
             return self.text(node.left) + self.text(node.right)
-        if isinstance(node, ast.Name):
-            return "".join(self.text(s.value) for s in self.model.local_assignments(self.function, node.id)[:4])
+        if isinstance(node, ast.Name) and node.id not in self._resolving:
+            assignments = self.model.local_assignments(self.function, node.id)[:4]
+            self._resolving.add(node.id)
+            try:
+                return "".join(self.text(s.value) for s in assignments) or HOLE
+            finally:
+                self._resolving.discard(node.id)
         return HOLE
 
 

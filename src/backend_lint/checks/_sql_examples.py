@@ -204,6 +204,12 @@ SQL_BUILT_VALID = (
         cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
         cursor.execute(f"SELECT count(*) FROM {model._meta.db_table}")
     """,
+    # Identifiers quoted inside a %-mapping, or by SQLAlchemy's identifier preparer.
+    """
+    def rename(self, old, new, connection, name):
+        self.execute("ALTER TABLE %(old)s RENAME TO %(new)s" % {"old": self.quote_name(old), "new": self.quote_name(new)})
+        connection.exec_driver_sql("DROP TABLE %s" % connection.dialect.identifier_preparer.quote(name))
+    """,
     # Query builders: no SQL text at all.
     """
     from sqlalchemy import select

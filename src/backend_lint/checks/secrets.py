@@ -268,14 +268,14 @@ class UrlWithEmbeddedPassword(Rule):
     def visit(self, node: ast.Constant | ast.JoinedStr, ctx) -> None:
         if isinstance(node, ast.JoinedStr):
             text = "".join(v.value if isinstance(v, ast.Constant) else "\0" for v in node.values)
-        elif isinstance(node.value, str) and not isinstance(ctx.parent(), ast.JoinedStr):
-            text = node.value
+        elif isinstance(node.value, str) and not isinstance(ctx.parent(), (ast.JoinedStr, ast.Expr)):
+            text = node.value  # a bare string statement (a docstring) is documentation: scott:tiger@host
         else:
             return
         found = find_url_password(text)
         if found is None or (ctx.is_test and found.local):
             return
         ctx.report(
-            self, node, f"{found.scheme} URL with an embedded password for `{found.user or '(no user)'}` "
-            f"({mask(found.password)}); read the URL or its password from the environment"
+            self, node, f"{found.scheme} URL with an embedded password ({mask(found.password)}); read the URL or its "
+            "password from the environment"
         )  # fmt: skip
