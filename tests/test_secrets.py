@@ -5,11 +5,15 @@ from __future__ import annotations
 import ast
 
 import pytest
+from conftest import lint_tree, run_cli, write
 
 from backend_lint.checks import _credentials as cred
-from backend_lint.checks.secrets import HardcodedProviderCredential, HardcodedSecret, UrlWithEmbeddedPassword
+from backend_lint.checks.secrets import (
+    HardcodedProviderCredential,
+    HardcodedSecret,
+    UrlWithEmbeddedPassword,
+)
 from backend_lint.rule import as_example, example_source
-from conftest import lint_tree, run_cli, write
 
 HEX32 = "0123456789abcdef0123456789abcdef"
 # One obviously fake sample per provider format (built from repeated patterns, never a real key).

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from backend_lint.checks.sql import looks_like_sql
-from backend_lint.checks._sql_building import HOLE
-from backend_lint.rule import example_source
 from conftest import lint_tree, write
+
+from backend_lint.checks._sql_building import HOLE
+from backend_lint.checks.sql import looks_like_sql
+from backend_lint.rule import example_source
 
 
 def _findings(tmp_path, code: str, **config):

@@ -340,9 +340,7 @@ class SemanticModel:
                 targets: list[ast.AST] = []
                 if isinstance(node, ast.Assign):
                     targets = node.targets
-                elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and node.value is not None:
-                    targets = [node.target]
-                elif isinstance(node, ast.NamedExpr):
+                elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) and node.value is not None:
                     targets = [node.target]
                 for target in targets:
                     if isinstance(target, ast.Name):

@@ -112,7 +112,7 @@ def _json_object(part: str) -> bool:
 
 
 # -- URLs with a password -------------------------------------------------------------------------
-_URL = re.compile(r"\b([a-z][a-z0-9+.-]{1,30})://([^\s:/@?#'\"]*):([^\s@/?#'\"]+)@([^\s/:?#'\"]*)", re.I)
+_URL = re.compile(r"\b([a-z][a-z0-9+.-]{1,30})://([^\s:/@?#'\"]*):([^\s@/?#'\"]+)@([^\s/:?#'\"]*)", re.IGNORECASE)
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1", "")
 
 
@@ -158,7 +158,7 @@ _PLACEHOLDER = re.compile(
             |token|none|null|nil|undefined|default|todo|fixme|tbd|unset|empty|foo|bar|baz|foobar|n/?a)
           [-_]?(?:key|token|secret|password|value|\d{0,3})?
     )$""",
-    re.I | re.X,
+    re.IGNORECASE | re.VERBOSE,
 )
 
 
@@ -259,7 +259,7 @@ _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*){2,}$")
 _HEADER = re.compile(r"^(?:X-)?[A-Z][A-Za-z]*(?:-[A-Z][A-Za-z]*)+$")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z_.:-]*$")
 _NAME_WORDS = ("password", "passwd", "pwd", "secret", "token", "apikey", "key", "credential", "auth", "pass")
-_SHOW_VALUES = re.compile(r"^(?:dev|development|local|localhost|insecure|debug|demo|example|sample|test)\b", re.I)
+_SHOW_VALUES = re.compile(r"^(?:dev|development|local|localhost|insecure|debug|demo|example|sample|test)\b", re.IGNORECASE)
 
 
 def is_descriptive(value: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import ClassVar
 
 from ..rule import Rule
 from . import _secret_examples as ex
@@ -27,7 +28,7 @@ from ._credentials import (
 )
 
 _FALLBACK_CALLS = frozenset({"get", "getenv", "setdefault", "pop", "config", "env", "str", "getattr", "get_env"})
-_AUTH_SCHEME = re.compile(r"^(?:Bearer|Token|Basic|Bot|ApiKey|Key)\s+(\S+)$", re.I)
+_AUTH_SCHEME = re.compile(r"^(?:Bearer|Token|Basic|Bot|ApiKey|Key)\s+(\S+)$", re.IGNORECASE)
 _REFERENCES = (
     "https://cwe.mitre.org/data/definitions/798.html",
     "https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html",
@@ -142,12 +143,12 @@ class HardcodedSecret(Rule):
     cwe = (798,)
     references = _REFERENCES
     NODES = (ast.Constant,)
-    OPTIONS = {
+    OPTIONS: ClassVar[dict[str, object]] = {
         "entropy-threshold": 3.0,
         "min-length": 16,
         "min-password-length": 4,
-        "extra-secret-words": [],
-        "ignore-names": [],
+        "extra-secret-words": (),
+        "ignore-names": (),
         "check-tests": False,
     }
     INVALID = ex.HARDCODED_SECRET_INVALID

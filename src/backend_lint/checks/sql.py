@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import ClassVar
 
 from ..rule import Rule
 from ._sql_building import HOLE, QueryBuilds
@@ -34,11 +35,11 @@ _DB_WORDS = frozenset({"cursor", "cur", "curs", "conn", "connection", "connectio
 _SQL_START = re.compile(
     r"^[\s(]*(?:(?:--[^\n]*\n|/\*.*?\*/)\s*)*(?:select|insert|update|delete|with|create|drop|alter|truncate|replace"
     r"|merge|upsert|grant|revoke|pragma|set|show|explain|call|exec|declare|vacuum|analyze|copy|lock|values)\b",
-    re.I | re.S,
+    re.IGNORECASE | re.DOTALL,
 )
 
 
-_SQL_CLAUSE = re.compile(r"\b(?:where|order\s+by|group\s+by|limit|offset|(?:inner|left|right|outer)?\s*join)\b", re.I)
+_SQL_CLAUSE = re.compile(r"\b(?:where|order\s+by|group\s+by|limit|offset|(?:inner|left|right|outer)?\s*join)\b", re.IGNORECASE)
 
 
 def looks_like_sql(text: str) -> bool:
@@ -98,7 +99,7 @@ class SqlBuiltFromStrings(Rule):
         "https://docs.djangoproject.com/en/stable/topics/security/#sql-injection-protection",
     )
     NODES = (ast.Call,)
-    OPTIONS = {"safe-functions": [], "database-names": []}
+    OPTIONS: ClassVar[dict[str, object]] = {"safe-functions": (), "database-names": ()}
     INVALID = SQL_BUILT_INVALID
     VALID = SQL_BUILT_VALID
 
