@@ -161,6 +161,18 @@ HARDCODED_SECRET_VALID = (
     def url_for(url, ident):
         return url.set(username=ident, password="xe"), url.set(password="passwd")
     """,
+    # Sample payloads in API documentation (pydantic / FastAPI), not configuration.
+    """
+    from pydantic import BaseModel, Field
+    class Login(BaseModel):
+        username: str = Field(examples=["alice"])
+        password: str = Field(examples=["S3cure-Passw0rd!"])
+        model_config = {"json_schema_extra": {"examples": [{"username": "alice", "password": "S3cure-Passw0rd!"}]}}
+    class LegacyLogin(BaseModel):
+        password: str
+        class Config:
+            schema_extra = {"example": {"password": "S3cure-Passw0rd!"}}
+    """,
     # f-strings and values computed at run time.
     """
     def auth_header(token):

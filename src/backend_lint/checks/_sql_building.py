@@ -72,7 +72,8 @@ class QueryBuilds:
             return self._build("str.format()", expr, unsafe[0], self.text(expr.func.value)) if unsafe else None
         if isinstance(expr, ast.Name):
             return self._find_in_variable(expr, depth)
-        return None
+        inner = _unwrapped(expr, self.model)
+        return self.find(inner, depth + 1) if inner is not None else None
 
     def _find_in_variable(self, name: ast.Name, depth: int) -> Build | None:
         if name.id in self._resolving:
@@ -234,6 +235,17 @@ class QueryBuilds:
             finally:
                 self._resolving.discard(node.id)
         return HOLE
+
+
+def _unwrapped(expr: ast.AST, model) -> ast.AST | None:
+    """The string inside `textwrap.dedent(s)`, `inspect.cleandoc(s)` or `s.strip()`: layout, not content."""
+    if not isinstance(expr, ast.Call):
+        return None
+    if model.call_name(expr) in ("textwrap.dedent", "inspect.cleandoc") and len(expr.args) == 1:
+        return expr.args[0]
+    if isinstance(expr.func, ast.Attribute) and expr.func.attr in ("strip", "lstrip", "rstrip") and not expr.args:
+        return expr.func.value
+    return None
 
 
 def _flatten_add(node: ast.AST) -> list[ast.AST]:

@@ -103,6 +103,17 @@ SQL_BUILT_INVALID = (
     def count(cur, table):
         cur.execute(sql.SQL(f"SELECT count(*) FROM {table}"))  # expect: BL501
     """,
+    # Layout helpers do not hide the splice.
+    """
+    from textwrap import dedent
+    def report(cursor, region):
+        cursor.execute(  # expect: BL501
+            dedent(f'''
+                SELECT * FROM sales
+                WHERE region = '{region}'
+            ''').strip()
+        )
+    """,
     # A string parameter is not a number just because it is called `limit`.
     """
     def page(cursor, limit: str):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+from itertools import pairwise
 from typing import ClassVar
 
 from ..rule import Rule
@@ -83,6 +84,25 @@ def binding_name(node: ast.expr, ancestors: list[ast.AST]) -> str | None:
     return None
 
 
+_DOC_KEYS = frozenset({"example", "examples", "schema_extra", "json_schema_extra", "openapi_examples"})
+
+
+def in_documentation_example(node: ast.AST, ancestors: list[ast.AST]) -> bool:
+    """Inside an API documentation example: `Field(examples=[...])`, `json_schema_extra={...}`,
+    `class Config: schema_extra = {...}` (pydantic / FastAPI). Sample payloads, not configuration."""
+    path = [*ancestors, node]
+    for parent, child in pairwise(path):
+        if isinstance(parent, ast.keyword) and parent.arg in _DOC_KEYS:
+            return True
+        if isinstance(parent, ast.Assign) and any(_target_name(t) in _DOC_KEYS for t in parent.targets):
+            return True
+        if isinstance(parent, ast.Dict):
+            key = next((k for k, v in zip(parent.keys, parent.values) if v is child), None)
+            if isinstance(key, ast.Constant) and key.value in _DOC_KEYS:
+                return True
+    return False
+
+
 def _parameter_of(args: ast.arguments, default: ast.AST) -> str | None:
     positional = args.posonlyargs + args.args
     for arg, value in zip(positional[len(positional) - len(args.defaults) :], args.defaults):
@@ -119,7 +139,8 @@ class HardcodedSecret(Rule):
     `changeme`, `***`, `dummy`, `test`), values read from the environment or a vault, names that
     describe a secret instead of holding one (`TOKEN_URL`, `PASSWORD_MIN_LENGTH`, `API_KEY_HEADER`,
     `password_field`, `TOKEN_TYPE`: the last word decides), paths, URLs, header names, labels with
-    spaces, and identifiers naming a field (`"access_token"`). Test files are exempt by default.
+    spaces, identifiers naming a field (`"access_token"`), and sample payloads in API docs
+    (`Field(examples=[...])`, `json_schema_extra`, `schema_extra`). Test files are exempt by default.
     A literal in a known provider format is BL102's, a URL with a password BL103's.
 
     Options: `entropy-threshold` (bits per character, default 3.0) and `min-length` (default 16)
@@ -160,7 +181,7 @@ class HardcodedSecret(Rule):
         if value is None or len(value) < opts["min-password-length"] or (ctx.is_test and not opts["check-tests"]):
             return
         name = binding_name(node, ctx.ancestors)
-        if not name or name in opts["ignore-names"]:
+        if not name or name in opts["ignore-names"] or in_documentation_example(node, ctx.ancestors):
             return
         kind = secret_kind(name, frozenset(w.lower() for w in opts["extra-secret-words"]))
         if kind is None or find_format(value) or find_jwt(value) or find_url_password(value):
