@@ -5,7 +5,7 @@ detect-secrets' plugins and gitleaks' default config recognise by shape alone; v
 needs a name around them (an AWS secret access key is 40 base64 characters, like many hashes) are
 in `NAMED_FORMATS` and only count when the target's name says which credential it is.
 
-Deliberately, "EXAMPLE" (`AKIAIOSFODNN7EXAMPLE`) is *not* a placeholder for the format rules: a
+Deliberately, "EXAMPLE" (AWS documents `AKIA…EXAMPLE` ids) is *not* a placeholder for the format rules: a
 value in a live credential format is reported whatever it ends with, so fixtures made of
 obviously fake values still exercise the rules, and nobody has to guess which "example" is real.
 """
