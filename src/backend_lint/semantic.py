@@ -388,6 +388,48 @@ class SemanticModel:
                     table[stmt.name] = tuple(self.qualname(b) or ast.unparse(b) for b in stmt.bases)
         return table.get(name, ())
 
+    # -- added for the sql-injection rules (append-only) -----------------------------------------
+    def local_assignments(self, function: ast.AST | None, name: str) -> list[ast.AST]:
+        """The statements binding `name` inside `function`, in source order: `Assign`, `AnnAssign`,
+        `AugAssign` (so `q += …` can be told apart from `q = …`) and `NamedExpr`. Nested functions
+        and classes are not looked into."""
+        if function is None:
+            return []
+        cache: dict[int, dict[str, list[ast.AST]]] | None = getattr(self, "_assignment_tables", None)
+        if cache is None:
+            cache = self._assignment_tables = {}
+        table = cache.get(id(function))
+        if table is None:
+            table = cache[id(function)] = {}
+            stack = list(getattr(function, "body", []))
+            while stack:
+                node = stack.pop()
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                    continue
+                targets: list[ast.AST] = []
+                if isinstance(node, ast.Assign):
+                    targets = node.targets
+                elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) and node.value is not None:
+                    targets = [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        table.setdefault(target.id, []).append(node)
+                stack.extend(ast.iter_child_nodes(node))
+            for nodes in table.values():
+                nodes.sort(key=lambda n: (n.lineno, n.col_offset))
+        return table.get(name, [])
+
+    def module_mapping(self, name: str) -> ast.Dict | None:
+        """The dict literal a module-level name is bound to once (`SORT_COLUMNS = {"new": "created_at"}`)."""
+        if self._assign_counts.get(name) != 1:
+            return None
+        for stmt in self._top_level(self.tree.body):
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(stmt.value, ast.Dict):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                    return stmt.value
+        return None
+
 
 _LOG_LEVELS = {
     "debug": 10, "info": 20, "warning": 30, "warn": 30, "error": 40, "exception": 40,
