@@ -25,6 +25,13 @@ class UsageError(Exception):
     pass
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (exit 2), not the whole usage text."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
 def _csv(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
@@ -40,7 +47,7 @@ def _jobs(value: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="backend-lint",
         description="Lint Python backends against a senior backend reviewer's standard.",
         epilog="Other commands: 'backend-lint rules' lists every rule, 'backend-lint explain CODE' documents one. "
@@ -99,6 +106,8 @@ def _cmd_check(argv: list[str]) -> int:
         if not os.path.lexists(path):
             raise UsageError(f"path not found: {path}")
     config = load_config(paths, args.config)
+    for flag, selectors in (("--select", args.select), ("--ignore", args.ignore)):
+        engine.resolve_selectors(selectors or (), engine.rule_catalog(), flag)
     overrides = {}
     if args.select:
         overrides["select"] = tuple(args.select)
@@ -183,7 +192,7 @@ def _find_rule(query: str, rules: dict[str, RuleInfo]) -> RuleInfo:
 def _cmd_rules(argv: list[str]) -> int:
     from . import engine
 
-    parser = argparse.ArgumentParser(prog="backend-lint rules", description="List every rule of every engine.")
+    parser = _Parser(prog="backend-lint rules", description="List every rule of every engine.")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     args = parser.parse_args(argv)
     rules = engine.rule_catalog()
@@ -211,7 +220,7 @@ def _cmd_rules(argv: list[str]) -> int:
 def _cmd_explain(argv: list[str]) -> int:
     from . import engine
 
-    parser = argparse.ArgumentParser(prog="backend-lint explain", description="Document one rule.")
+    parser = _Parser(prog="backend-lint explain", description="Document one rule.")
     parser.add_argument("rule", help="a rule code (BL101) or name (hardcoded-secret)")
     args = parser.parse_args(argv)
     info = _find_rule(args.rule, engine.rule_catalog())
