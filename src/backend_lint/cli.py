@@ -194,6 +194,7 @@ def _cmd_rules(argv: list[str]) -> int:
 
     parser = _Parser(prog="backend-lint rules", description="List every rule of every engine.")
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--no-color", action="store_true", help="no colours or styles (also: NO_COLOR=1)")
     args = parser.parse_args(argv)
     rules = engine.rule_catalog()
     if args.format == "json":
@@ -209,11 +210,14 @@ def _cmd_rules(argv: list[str]) -> int:
 
     table = Table(show_edge=False)
     for column in ("code", "name", "category", "severity", "engine", "agent", "checklist", "CWE"):
-        table.add_column(column)
+        # a narrow terminal wraps values, never truncates them; codes and names stay whole
+        table.add_column(column, overflow="fold", no_wrap=column in ("code", "name", "severity"))
     for r in rules.values():
         table.add_row(r.code, r.name, r.category, r.severity, r.engine, r.agent, ", ".join(r.checklist),
                       ", ".join(f"CWE-{c}" for c in r.cwe))  # fmt: skip
-    Console(no_color=bool(os.environ.get("NO_COLOR")), width=200 if not sys.stdout.isatty() else None).print(table)
+    plain = args.no_color or bool(os.environ.get("NO_COLOR"))
+    console = Console(color_system=None if plain else "auto", width=200 if not sys.stdout.isatty() else None)
+    console.print(table)
     return EXIT_CLEAN
 
 
