@@ -279,7 +279,7 @@ class SemanticModel:
     @staticmethod
     def _collect_locals(function: ast.AST) -> dict[str, list[ast.expr]]:
         table: dict[str, list[ast.expr]] = {}
-        stack = list(getattr(function, "body", []))
+        stack = list(reversed(getattr(function, "body", [])))  # popped in source order
         while stack:
             node = stack.pop()
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
@@ -293,7 +293,7 @@ class SemanticModel:
                     table.setdefault(node.target.id, []).append(node.value)
             elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
                 table.setdefault(node.target.id, []).append(node.value)
-            stack.extend(ast.iter_child_nodes(node))
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))
         return table
 
     # -- frameworks ----------------------------------------------------------------------------
