@@ -10,8 +10,8 @@
 | `min-severity` | string | lowest severity shown (`info` … `critical`) |
 | `fail-on` | string | lowest severity that makes the exit code 1 (default: any shown finding) |
 | `test-paths` | list of gitignore patterns | which files are tests (exempt from some rules) |
-| `rule-options` | table: rule -> table | per-rule options, e.g. `[tool.backend-lint.rule-options.hardcoded-secret]` |
-| `agents` | table: rule -> agent id | route a rule's findings to another specialist |
+| `rule-options` | table: rule -> table | per-rule options, e.g. `[tool.backend-lint.rule-options.hardcoded-secret]`; rule by code or name; each option must be one the rule declares (`OPTIONS`), of the same type |
+| `agents` | table: rule -> agent id | route a rule's findings to another specialist (rule by code or name; agent ids from the catalog) |
 | `engines` | list | engines to run: `native`, `semgrep`, `ruff` (default: every one installed) |
 | `report-unused-suppressions` | bool | report suppression comments that silence nothing (BL901) |
 
