@@ -29,6 +29,13 @@ class UsageError(Exception):
     pass
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (exit 2), not the whole usage text."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
 def _csv(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
@@ -44,7 +51,7 @@ def _jobs(value: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="backend-lint",
         description="Lint Python backends against a senior backend reviewer's standard.",
         epilog="Other commands: 'backend-lint rules' lists every rule, 'backend-lint explain CODE' documents one, "
@@ -111,6 +118,8 @@ def _cmd_check(argv: list[str]) -> int:
         if not os.path.lexists(path):
             raise UsageError(f"path not found: {path}")
     config = load_config(paths, args.config)
+    for flag, selectors in (("--select", args.select), ("--ignore", args.ignore)):
+        engine.resolve_selectors(selectors or (), engine.rule_catalog(), flag)
     overrides = {}
     if args.select:
         overrides["select"] = tuple(args.select)
@@ -280,8 +289,9 @@ def _find_rule(query: str, rules: dict[str, RuleInfo]) -> RuleInfo:
 def _cmd_rules(argv: list[str]) -> int:
     from . import engine
 
-    parser = argparse.ArgumentParser(prog="backend-lint rules", description="List every rule of every engine.")
+    parser = _Parser(prog="backend-lint rules", description="List every rule of every engine.")
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--no-color", action="store_true", help="no colours or styles (also: NO_COLOR=1)")
     args = parser.parse_args(argv)
     rules = engine.rule_catalog()
     if args.format == "json":
@@ -297,18 +307,21 @@ def _cmd_rules(argv: list[str]) -> int:
 
     table = Table(show_edge=False)
     for column in ("code", "name", "category", "severity", "engine", "agent", "checklist", "CWE"):
-        table.add_column(column)
+        # a narrow terminal wraps values, never truncates them; codes and names stay whole
+        table.add_column(column, overflow="fold", no_wrap=column in ("code", "name", "severity"))
     for r in rules.values():
         table.add_row(r.code, r.name, r.category, r.severity, r.engine, r.agent, ", ".join(r.checklist),
                       ", ".join(f"CWE-{c}" for c in r.cwe))  # fmt: skip
-    Console(no_color=bool(os.environ.get("NO_COLOR")), width=200 if not sys.stdout.isatty() else None).print(table)
+    plain = args.no_color or bool(os.environ.get("NO_COLOR"))
+    console = Console(color_system=None if plain else "auto", width=200 if not sys.stdout.isatty() else None)
+    console.print(table)
     return EXIT_CLEAN
 
 
 def _cmd_explain(argv: list[str]) -> int:
     from . import engine
 
-    parser = argparse.ArgumentParser(prog="backend-lint explain", description="Document one rule.")
+    parser = _Parser(prog="backend-lint explain", description="Document one rule.")
     parser.add_argument("rule", help="a rule code (BL101) or name (hardcoded-secret)")
     args = parser.parse_args(argv)
     info = _find_rule(args.rule, engine.rule_catalog())

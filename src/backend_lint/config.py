@@ -10,8 +10,8 @@
 | `min-severity` | string | lowest severity shown (`info` … `critical`) |
 | `fail-on` | string | lowest severity that makes the exit code 1 (default: any shown finding) |
 | `test-paths` | list of gitignore patterns | which files are tests (exempt from some rules) |
-| `rule-options` | table: rule -> table | per-rule options, e.g. `[tool.backend-lint.rule-options.hardcoded-secret]` |
-| `agents` | table: rule -> agent id | route a rule's findings to another specialist |
+| `rule-options` | table: rule -> table | per-rule options, e.g. `[tool.backend-lint.rule-options.hardcoded-secret]`; rule by code or name; each option must be one the rule declares (`OPTIONS`), of the same type |
+| `agents` | table: rule -> agent id | route a rule's findings to another specialist (rule by code or name; agent ids from the catalog) |
 | `engines` | list | engines to run: `native`, `semgrep`, `ruff` (default: every one installed) |
 | `report-unused-suppressions` | bool | report suppression comments that silence nothing (BL901) |
 
@@ -32,6 +32,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from .catalog import RuleInfo, load_catalog
 from .model import ENGINES, SEVERITIES
 
 DEFAULT_EXCLUDE = (
@@ -110,6 +111,14 @@ def _engines(key: str, value: object) -> tuple[str, ...]:
     return names
 
 
+def _agent(key: str, value: object) -> str:
+    agent = _str(key, value)
+    agents = load_catalog().agents
+    if agent not in agents:
+        raise ConfigError(f"{key}: unknown agent {agent!r}; the agents are listed in backend_lint/data/catalog.toml")
+    return agent
+
+
 def _options(key: str, value: object) -> dict:
     if not isinstance(value, dict):
         raise ConfigError(f"{key}: expected a table, got {value!r}")
@@ -127,10 +136,48 @@ SCHEMA = {
     "fail-on": ("fail_on", _choice(SEVERITIES)),
     "test-paths": ("test_paths", _str_list),
     "rule-options": ("rule_options", _table_of(_options)),
-    "agents": ("agents", _table_of(_str)),
+    "agents": ("agents", _table_of(_agent)),
     "engines": ("engines", _engines),
     "report-unused-suppressions": ("report_unused_suppressions", _bool),
 }
+
+
+def check_rule_options(key: str, options: dict[str, object], info: RuleInfo) -> dict[str, object]:
+    """One rule's options checked against the defaults it declares (`OPTIONS`), typed like them.
+
+    `key` names the table in messages, e.g. `tool.backend-lint.rule-options.hardcoded-secret`.
+    """
+    declared = info.extra.get("options", {})
+    checked = {}
+    for name, value in options.items():
+        if name not in declared:
+            known = ", ".join(declared) or "none"
+            raise ConfigError(f"{key}.{name}: unknown option of {info.code} {info.name} (its options: {known})")
+        checked[name] = _option_value(f"{key}.{name}", value, declared[name])
+    return checked
+
+
+def _option_value(key: str, value: object, default: object) -> object:
+    """`value` if it has the type of `default` (lists become the default's collection type)."""
+    if isinstance(default, bool):
+        return _bool(key, value)
+    if isinstance(default, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+            isinstance(default, int) and not isinstance(value, int)
+        ):
+            raise ConfigError(f"{key}: expected a {type(default).__name__}, got {value!r}")
+        return value
+    if isinstance(default, str):
+        return _str(key, value)
+    if isinstance(default, (list, tuple, set, frozenset)):
+        kinds = tuple({type(item) for item in default}) or (object,)
+        if not isinstance(value, list) or not all(isinstance(item, kinds) for item in value):
+            names = " or ".join(sorted(k.__name__ for k in kinds))
+            raise ConfigError(f"{key}: expected a list of {names}, got {value!r}")
+        return type(default)(value)
+    if isinstance(default, dict) and not isinstance(value, dict):
+        raise ConfigError(f"{key}: expected a table, got {value!r}")
+    return value
 
 
 def parse_table(table: dict, root: Path, source: Path | None) -> Config:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from . import checks
 from .catalog import RuleInfo
-from .config import Config, ConfigError
+from .config import Config, ConfigError, check_rule_options
 from .files import PathMatcher, SourceFile, find_files
 from .model import Finding, FileError, Report, assign_fingerprints, severity_rank
 from .native import FileResult, analyse_file, build_dispatch
@@ -56,20 +56,22 @@ def resolve_selectors(selectors: Iterable[str], infos: dict[str, RuleInfo], key:
 
 
 def selected_codes(config: Config, infos: dict[str, RuleInfo]) -> set[str]:
-    chosen = resolve_selectors(config.select, infos, "select")
-    chosen -= resolve_selectors(config.ignore, infos, "ignore")
+    chosen = resolve_selectors(config.select, infos, "tool.backend-lint.select")
+    chosen -= resolve_selectors(config.ignore, infos, "tool.backend-lint.ignore")
     return chosen
 
 
 def check_references(config: Config, infos: dict[str, RuleInfo]) -> None:
     """Config keys that name rules must name known ones (ConfigError otherwise)."""
     for pattern, selectors in config.per_file_ignores.items():
-        resolve_selectors(selectors, infos, f"per-file-ignores.{pattern!r}")
-    for table, key in ((config.rule_options, "rule-options"), (config.agents, "agents")):
+        resolve_selectors(selectors, infos, f'tool.backend-lint.per-file-ignores."{pattern}"')
+    for table, key in ((config.rule_options, "tool.backend-lint.rule-options"), (config.agents, "tool.backend-lint.agents")):
         for selector in table:
             codes = resolve_selectors([selector], infos, key)
-            if len(codes) != 1:
-                raise ConfigError(f"{key}: {selector!r} must name exactly one rule")
+            if selector.upper() not in infos and selector not in {info.name for info in infos.values()}:
+                raise ConfigError(f"{key}: {selector!r} must name one rule, by code or name")
+            if table is config.rule_options:
+                check_rule_options(f"{key}.{selector}", table[selector], infos[next(iter(codes))])
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,10 @@ def run(paths: list[str], config: Config, options: RunOptions = RunOptions()) ->
     check_references(config, infos)
     codes = selected_codes(config, infos)
     files = find_files(paths, config)
-    options_by_code = {next(iter(resolve_selectors([k], infos, "rule-options"))): v for k, v in config.rule_options.items()}
+    options_by_code = {}
+    for key, options in config.rule_options.items():
+        code = next(iter(resolve_selectors([key], infos, "rule-options")))
+        options_by_code[code] = check_rule_options(f"rule-options.{key}", options, infos[code])  # typed like OPTIONS
     agents = {next(iter(resolve_selectors([k], infos, "agents"))): v for k, v in config.agents.items()}
     native_codes = tuple(sorted(c for c in codes if infos[c].engine == "native" and c != UNUSED_SUPPRESSION))
     settings = NativeSettings(native_codes, options_by_code, agents)

@@ -1,6 +1,7 @@
 """Which files a run looks at: every `*.py` under the given paths, minus excludes and .gitignore.
 
-An explicitly named file is always linted, whatever its name or the excludes. Directories are
+An explicitly named file is always linted, whatever its name or the excludes; an explicitly named
+directory is always walked, the excludes and .gitignore applying below it. Directories are
 walked without following symbolic links (no loops); `.gitignore` files are honoured from the
 walked directory up to its git root, and in every directory below it.
 """
@@ -27,6 +28,7 @@ class PathMatcher:
 
     def __init__(self, patterns: tuple[str, ...] | list[str], root: Path) -> None:
         self.root = root
+        self.patterns = tuple(patterns)
         self.spec = pathspec.GitIgnoreSpec.from_lines(patterns)
 
     def matches(self, path: str | Path, is_dir: bool = False) -> bool:
@@ -89,7 +91,12 @@ def find_files(paths: list[str], config: Config, cwd: Path | None = None) -> lis
             continue
         absolute = Path(os.path.abspath(path))
         specs = _gitignores_above(absolute)
-        for file_path in _walk(absolute, exclude, specs):
+        # A named directory is walked even if it lies in an excluded or ignored one (`backend-lint
+        # build/app`): patterns then apply below it only, as if it were the root.
+        walk_exclude = PathMatcher(exclude.patterns, absolute) if exclude.matches(absolute, True) else exclude
+        if _ignored(absolute, True, specs):
+            specs = []
+        for file_path in _walk(absolute, walk_exclude, specs):
             shown = display_path(str(file_path), cwd)
             found.setdefault(shown, SourceFile(str(file_path), shown))
     return [found[k] for k in sorted(found)]

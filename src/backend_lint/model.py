@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import re
+import tokenize
 from dataclasses import dataclass, field
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -127,7 +129,24 @@ def code_snippet(lines: list[str], line: int, column: int, end_line: int, end_co
     else:
         chunk[0] = chunk[0][column - 1 :]
         chunk[-1] = chunk[-1][: max(end_column - 1, 0)]
-    return _SPACE.sub(" ", " ".join(chunk)).strip()
+    return _normalise("\n".join(chunk))
+
+
+_LAYOUT = frozenset({tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.COMMENT,
+                     tokenize.ENDMARKER})  # fmt: skip
+
+
+def _normalise(code: str) -> str:
+    """The code's tokens without layout, comments or trailing commas, so reformatting (a call split
+    over lines, a magic trailing comma, a new comment) keeps the fingerprint. Falls back to
+    collapsing whitespace when the snippet does not tokenize on its own."""
+    try:
+        tokens = [t.string for t in tokenize.generate_tokens(io.StringIO(code.strip()).readline)
+                  if t.type not in _LAYOUT]  # fmt: skip
+    except (tokenize.TokenError, SyntaxError):
+        return _SPACE.sub(" ", code).strip()
+    kept = [t for i, t in enumerate(tokens) if not (t == "," and tokens[i + 1 : i + 2] in ([")"], ["]"], ["}"]))]
+    return " ".join(kept)
 
 
 def assign_fingerprints(findings: list[Finding], lines: list[str]) -> list[Finding]:

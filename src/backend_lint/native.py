@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import io
 import os
+import re
 import stat
 import sys
 import tokenize
@@ -22,6 +23,8 @@ from .semantic import NO_ROLE, FunctionRole, SemanticModel
 from .suppress import Directive, parse_directives, statement_spans
 
 MAX_BYTES = 20 * 1024 * 1024
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+")  # PEP 263
+_NOT_UTF8 = "not valid UTF-8 (line {line}) and no coding declaration; binary file or wrong encoding?"
 
 
 class SourceError(Exception):
@@ -75,44 +78,91 @@ def read_source(path: str) -> str:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        raise SourceError(f"bad coding declaration: {exc.msg if hasattr(exc, 'msg') else exc}") from None
+        raise SourceError(_encoding_problem(data, exc)) from None
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise SourceError(f"cannot decode as {encoding} (byte {exc.start}); wrong coding declaration?") from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        if not _COOKIE.match(data.split(b"\n", 1)[0]) and not _COOKIE.match((data.split(b"\n", 2)[1:2] or [b""])[0]):
+            raise SourceError(_NOT_UTF8.format(line=line)) from None
+        raise SourceError(f"cannot decode line {line} as {encoding}; wrong coding declaration?") from None
     except LookupError:
         raise SourceError(f"unknown encoding {encoding!r} in coding declaration") from None
     return text[1:] if text.startswith("\ufeff") else text
+
+
+def _encoding_problem(data: bytes, exc: SyntaxError) -> str:
+    """Why `tokenize.detect_encoding` refused the file, in the user's terms."""
+    message = str(exc.msg if hasattr(exc, "msg") else exc)
+    if message.startswith("invalid or missing encoding declaration"):
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            line = data.count(b"\n", 0, err.start) + 1
+            return _NOT_UTF8.format(line=line)
+    return f"bad coding declaration: {message}"
 
 
 def parse_source(text: str, path: str) -> ast.Module:
     try:
         return ast.parse(text, filename=path)
     except SyntaxError as exc:
-        if _parses_with_newer_grammar(text):
-            version = f"{sys.version_info.major}.{sys.version_info.minor}"
+        if exc.msg in _PARSER_LIMITS:
+            raise SourceError(f"nested too deeply for Python's parser ({exc.msg}, line {exc.lineno})") from None
+        needed = _newer_python_needed(text, exc)
+        if needed is not None:
+            running = f"{sys.version_info.major}.{sys.version_info.minor}"
             raise SourceError(
-                f"uses syntax newer than Python {version} understands; run backend-lint under a newer Python"
+                f"uses Python {needed} syntax, which Python {running} cannot parse; "
+                f"run backend-lint under Python {needed} or newer"
             ) from None
         where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
         raise SourceError(f"syntax error at {where}: {exc.msg}") from None
     except (RecursionError, MemoryError):
-        raise SourceError("too deeply nested to parse") from None
+        raise SourceError("nested too deeply for Python's parser") from None
     except ValueError as exc:
         raise SourceError(f"cannot parse: {exc}") from None
 
 
-def _parses_with_newer_grammar(text: str) -> bool:
-    """libcst accepts every grammar up to the newest Python; `ast` only the running one."""
+# SyntaxError messages of CPython's own nesting limits: not newer syntax, just too deep for `ast`.
+_PARSER_LIMITS = frozenset({"too many nested parentheses", "too many levels of indentation"})
+# libcst node types of syntax newer than some Python, with the first Python that parses it.
+_NEWER_NODES = {"Match": (3, 10), "TryStar": (3, 11), "TypeAlias": (3, 12), "TypeParameters": (3, 12),
+                "TemplatedString": (3, 14)}  # fmt: skip
+
+
+def _newer_python_needed(text: str, exc: SyntaxError) -> str | None:
+    """"3.12" when `text` is valid for a newer Python than the running one, else None (broken file).
+
+    libcst accepts every grammar up to the newest Python; `ast` only the running one. libcst is
+    also more lenient than CPython on some genuine errors, so a newer Python is named only when
+    the tree holds a construct the running Python lacks.
+    """
     try:
         import libcst  # imported lazily: only broken files pay for it
     except ImportError:  # pragma: no cover - libcst is a dependency
-        return False
+        return None
     try:
-        libcst.parse_module(text)
+        module = libcst.parse_module(text)
     except Exception:  # noqa: BLE001 - any libcst failure means "genuinely broken"
-        return False
-    return True
+        return None
+    found: set[tuple[int, int]] = set()
+    if str(exc.msg).startswith("f-string"):
+        found.add((3, 12))  # PEP 701: quotes and backslashes inside f-string braces
+
+    class Collect(libcst.CSTVisitor):
+        def on_visit(self, node) -> bool:
+            version = _NEWER_NODES.get(type(node).__name__)
+            if version:
+                found.add(version)
+            return True
+
+    try:
+        module.visit(Collect())
+    except RecursionError:
+        pass
+    newer = sorted(v for v in found if v > sys.version_info[:2])
+    return f"{newer[-1][0]}.{newer[-1][1]}" if newer else None
 
 
 @dataclass

@@ -14,6 +14,7 @@ import builtins
 from dataclasses import dataclass
 
 NOT_CONSTANT = object()
+_MAX_FOLDED = 100_000  # longest string, bytes or tuple built by folding
 _BUILTINS = frozenset(dir(builtins))
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 _DRF_ACTIONS = frozenset({"list", "create", "retrieve", "update", "partial_update", "destroy"})
@@ -35,6 +36,21 @@ def _const_value(node: ast.expr) -> object:
     if isinstance(node, ast.Constant):
         return node.value
     return NOT_CONSTANT
+
+
+def _apply(op: ast.operator, left: object, right: object) -> object:
+    """`left op right` for +, % and *, or NOT_CONSTANT when it fails or would build a huge value."""
+    try:
+        if isinstance(op, ast.Add):
+            return left + right
+        if isinstance(op, ast.Mod):
+            return left % right
+        seq, times = (left, right) if isinstance(right, int) else (right, left)
+        if isinstance(seq, (str, bytes, tuple)) and isinstance(times, int) and len(seq) * times > _MAX_FOLDED:
+            return NOT_CONSTANT  # do not build huge values
+        return left * right
+    except Exception:  # noqa: BLE001 - folding is best effort: a failing operation is not constant
+        return NOT_CONSTANT
 
 
 class SemanticModel:
@@ -156,6 +172,12 @@ class SemanticModel:
     # -- constants -----------------------------------------------------------------------------
     def fold(self, node: ast.AST) -> object:
         """The value of a constant expression, or NOT_CONSTANT."""
+        try:
+            return self._fold(node)
+        except RecursionError:  # nested deeper than any real constant: not worth knowing
+            return NOT_CONSTANT
+
+    def _fold(self, node: ast.AST) -> object:
         if isinstance(node, ast.Constant):
             return node.value
         if isinstance(node, ast.Name):
@@ -167,29 +189,34 @@ class SemanticModel:
                     if value.format_spec is not None or value.conversion != -1:
                         return NOT_CONSTANT
                     value = value.value
-                folded = self.fold(value)
+                folded = self._fold(value)
                 if folded is NOT_CONSTANT:
                     return NOT_CONSTANT
                 parts.append(str(folded))
             return "".join(parts)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod, ast.Mult)):
-            left, right = self.fold(node.left), self.fold(node.right)
-            if left is NOT_CONSTANT or right is NOT_CONSTANT:
-                return NOT_CONSTANT
-            try:
-                if isinstance(node.op, ast.Add):
-                    return left + right
-                if isinstance(node.op, ast.Mod):
-                    return left % right
-                if isinstance(left, (str, bytes)) and isinstance(right, int) and right > 10_000:
-                    return NOT_CONSTANT  # do not build huge strings
-                return left * right
-            except Exception:  # noqa: BLE001 - folding is best effort: a failing operation is not constant
-                return NOT_CONSTANT
+        if isinstance(node, ast.BinOp):
+            return self._fold_chain(node)
         if isinstance(node, (ast.Tuple, ast.List)):
-            items = [self.fold(e) for e in node.elts]
+            items = [self._fold(e) for e in node.elts]
             return NOT_CONSTANT if NOT_CONSTANT in items else tuple(items)
         return NOT_CONSTANT
+
+    def _fold_chain(self, node: ast.BinOp) -> object:
+        """`"a" + "b" + …` is a left-leaning chain of BinOps: folded in a loop, not by recursion."""
+        chain: list[ast.BinOp] = []
+        left: ast.AST = node
+        while isinstance(left, ast.BinOp):
+            if not isinstance(left.op, (ast.Add, ast.Mod, ast.Mult)):
+                return NOT_CONSTANT
+            chain.append(left)
+            left = left.left
+        value = self._fold(left)
+        for link in reversed(chain):
+            right = self._fold(link.right)
+            if value is NOT_CONSTANT or right is NOT_CONSTANT:
+                return NOT_CONSTANT
+            value = _apply(link.op, value, right)
+        return value
 
     def is_constant(self, node: ast.AST) -> bool:
         """Whether every value the expression can take is fixed in the source.
@@ -197,30 +224,45 @@ class SemanticModel:
         Wider than `fold`: `"DESC" if desc else "ASC"` and `", ".join("?" for _ in ids)` are constant
         in what they can contain, although their value is only known at run time.
         """
+        try:
+            return self._is_constant(node)
+        except RecursionError:
+            return False
+
+    def _is_constant(self, node: ast.AST) -> bool:
         if self.fold(node) is not NOT_CONSTANT:
             return True
         if isinstance(node, ast.IfExp):
-            return self.is_constant(node.body) and self.is_constant(node.orelse)
+            return self._is_constant(node.body) and self._is_constant(node.orelse)
         if isinstance(node, ast.BoolOp):
-            return all(self.is_constant(v) for v in node.values)
+            return all(self._is_constant(v) for v in node.values)
         if isinstance(node, ast.JoinedStr):
             return all(
-                self.is_constant(v.value if isinstance(v, ast.FormattedValue) else v) for v in node.values
+                self._is_constant(v.value if isinstance(v, ast.FormattedValue) else v) for v in node.values
             )
         if isinstance(node, ast.BinOp):
-            if isinstance(node.op, ast.Mult):  # "?" * n, ["?"] * len(ids)
-                return self.is_constant(node.left) or self.is_constant(node.right)
-            return self.is_constant(node.left) and self.is_constant(node.right)
+            chain: list[ast.BinOp] = []
+            left: ast.AST = node
+            while isinstance(left, ast.BinOp):
+                chain.append(left)
+                left = left.left
+            constant = self._is_constant(left)
+            for link in reversed(chain):
+                if isinstance(link.op, ast.Mult):  # "?" * n, ["?"] * len(ids)
+                    constant = constant or self._is_constant(link.right)
+                else:
+                    constant = constant and self._is_constant(link.right)
+            return constant
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            return all(self.is_constant(e) for e in node.elts)
+            return all(self._is_constant(e) for e in node.elts)
         if isinstance(node, (ast.GeneratorExp, ast.ListComp)):
-            return self.is_constant(node.elt)
+            return self._is_constant(node.elt)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if node.func.attr == "join" and len(node.args) == 1 and self.is_constant(node.func.value):
-                return self.is_constant(node.args[0])
-            if node.func.attr == "format" and self.is_constant(node.func.value):
-                return all(self.is_constant(a) for a in node.args) and all(
-                    self.is_constant(k.value) for k in node.keywords
+            if node.func.attr == "join" and len(node.args) == 1 and self._is_constant(node.func.value):
+                return self._is_constant(node.args[0])
+            if node.func.attr == "format" and self._is_constant(node.func.value):
+                return all(self._is_constant(a) for a in node.args) and all(
+                    self._is_constant(k.value) for k in node.keywords
                 )
         return False
 
@@ -237,7 +279,7 @@ class SemanticModel:
     @staticmethod
     def _collect_locals(function: ast.AST) -> dict[str, list[ast.expr]]:
         table: dict[str, list[ast.expr]] = {}
-        stack = list(getattr(function, "body", []))
+        stack = list(reversed(getattr(function, "body", [])))  # popped in source order
         while stack:
             node = stack.pop()
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
@@ -251,7 +293,7 @@ class SemanticModel:
                     table.setdefault(node.target.id, []).append(node.value)
             elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
                 table.setdefault(node.target.id, []).append(node.value)
-            stack.extend(ast.iter_child_nodes(node))
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))
         return table
 
     # -- frameworks ----------------------------------------------------------------------------
