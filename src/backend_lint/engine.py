@@ -136,9 +136,9 @@ def run(paths: list[str], config: Config, options: RunOptions = RunOptions()) ->
     codes = selected_codes(config, infos)
     files = find_files(paths, config)
     options_by_code = {}
-    for key, options in config.rule_options.items():
+    for key, given in config.rule_options.items():
         code = next(iter(resolve_selectors([key], infos, "rule-options")))
-        options_by_code[code] = check_rule_options(f"rule-options.{key}", options, infos[code])  # typed like OPTIONS
+        options_by_code[code] = check_rule_options(f"rule-options.{key}", given, infos[code])  # typed like OPTIONS
     agents = {next(iter(resolve_selectors([k], infos, "agents"))): v for k, v in config.agents.items()}
     native_codes = tuple(sorted(c for c in codes if infos[c].engine == "native" and c != UNUSED_SUPPRESSION))
     settings = NativeSettings(native_codes, options_by_code, agents)
