@@ -15,7 +15,7 @@ import sys
 from . import __version__
 from .catalog import RuleInfo, load_catalog
 from .config import ConfigError, load_config
-from .model import SEVERITIES, Report, severity_rank
+from .model import ENGINES, SEVERITIES, Report, severity_rank
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 COMMANDS = ("check", "rules", "explain")
@@ -61,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--report-unused-suppressions", action="store_true", help="report suppression comments that silence nothing"
     )
+    parser.add_argument(
+        "--engines", type=_csv, metavar="ENGINES",
+        help="engines to run, comma separated: native, semgrep, ruff (default: every installed one)",
+    )  # fmt: skip
     parser.add_argument("--version", action="version", version=f"backend-lint {__version__}")
     return parser
 
@@ -108,6 +112,11 @@ def _cmd_check(argv: list[str]) -> int:
         overrides["min_severity"] = args.min_severity
     if args.report_unused_suppressions:
         overrides["report_unused_suppressions"] = True
+    if args.engines is not None:
+        unknown = [e for e in args.engines if e not in ENGINES]
+        if unknown or not args.engines:
+            raise UsageError(f"--engines: expected some of {', '.join(ENGINES)}, got {','.join(args.engines)!r}")
+        overrides["engines"] = tuple(args.engines)
     config = config.replace(**overrides)
     interactive = sys.stderr.isatty() and not args.quiet
     with _progress(interactive) as progress:
