@@ -18,7 +18,7 @@ from .baseline import BaselineError
 from .catalog import RuleInfo, load_catalog
 from .config import ConfigError, load_config
 from .diff import DiffError
-from .model import SEVERITIES, Report, severity_rank
+from .model import ENGINES, SEVERITIES, Report, severity_rank
 from .report import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -78,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE and exit 0")
     parser.add_argument("--prune-baseline", action="store_true", help="rewrite --baseline FILE without stale entries")
     parser.add_argument("--diff", metavar="REF", help="only findings on lines changed since git REF (e.g. origin/main)")
+    parser.add_argument(
+        "--engines", type=_csv, metavar="ENGINES",
+        help="engines to run, comma separated: native, semgrep, ruff (default: every installed one)",
+    )  # fmt: skip
     parser.add_argument("--version", action="version", version=f"backend-lint {__version__}")
     return parser
 
@@ -131,6 +135,11 @@ def _cmd_check(argv: list[str]) -> int:
         overrides["report_unused_suppressions"] = True
     if args.fail_on:
         overrides["fail_on"] = args.fail_on
+    if args.engines is not None:
+        unknown = [e for e in args.engines if e not in ENGINES]
+        if unknown or not args.engines:
+            raise UsageError(f"--engines: expected some of {', '.join(ENGINES)}, got {','.join(args.engines)!r}")
+        overrides["engines"] = tuple(args.engines)
     config = config.replace(**overrides)
     if args.prune_baseline and not args.baseline:
         raise UsageError("--prune-baseline needs --baseline FILE")

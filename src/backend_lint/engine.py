@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 
-from . import checks
+from . import checks, ruff, semgrep
 from .catalog import RuleInfo
 from .config import Config, ConfigError, check_rule_options
 from .files import PathMatcher, SourceFile, find_files
-from .model import Finding, FileError, Report, assign_fingerprints, severity_rank
-from .native import FileResult, analyse_file, build_dispatch
+from .model import ENGINES, Finding, FileError, Report, assign_fingerprints, severity_rank
+from .merge import deduplicate
+from .native import FileResult, SourceError, analyse_file, build_dispatch, read_source
 from .rule import Rule
 from .suppress import apply_suppressions, unused_directives
 
@@ -31,7 +32,7 @@ def native_rule_infos() -> dict[str, RuleInfo]:
 
 def rule_catalog() -> dict[str, RuleInfo]:
     """Every rule of every engine, by code."""
-    return native_rule_infos()
+    return {**native_rule_infos(), **semgrep.load_rule_infos(), **ruff.load_rule_infos()}
 
 
 def resolve_selectors(selectors: Iterable[str], infos: dict[str, RuleInfo], key: str) -> set[str]:
@@ -140,13 +141,79 @@ def run(paths: list[str], config: Config, options: RunOptions = RunOptions()) ->
         code = next(iter(resolve_selectors([key], infos, "rule-options")))
         options_by_code[code] = check_rule_options(f"rule-options.{key}", given, infos[code])  # typed like OPTIONS
     agents = {next(iter(resolve_selectors([k], infos, "agents"))): v for k, v in config.agents.items()}
+    engines, executables, notices = choose_engines(config.engines)
     native_codes = tuple(sorted(c for c in codes if infos[c].engine == "native" and c != UNUSED_SUPPRESSION))
-    settings = NativeSettings(native_codes, options_by_code, agents)
+    settings = NativeSettings(native_codes if "native" in engines else (), options_by_code, agents)
     tests = PathMatcher(config.test_paths, config.root)
     items = [(f.path, f.display, tests.matches(f.path)) for f in files]
     jobs = options.jobs or os.cpu_count() or 1
-    results = analyse_all(items, settings, jobs, options.progress)
-    return finish(results, files, config, infos, codes)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the external engines run while native works
+        pending = [pool.submit(job) for job in external_jobs(files, engines, executables, codes, infos)]
+        results = analyse_all(items, settings, jobs, options.progress)
+        outputs = [future.result() for future in pending]
+    failed = {r.path for r in results if r.error}
+    extra: dict[str, list[Finding]] = {}
+    errors: list[FileError] = []
+    for output in outputs:
+        for path, found in output.findings.items():
+            extra.setdefault(path, []).extend(found)
+        errors += [e for e in output.errors if e.path not in failed]
+        notices += output.notices
+    report = finish(results, files, config, infos, codes, fingerprinted(extra, files))
+    all_errors = tuple(sorted((*report.errors, *errors), key=lambda e: e.path))
+    return replace(report, errors=all_errors, notices=(*report.notices, *notices))
+
+
+def choose_engines(requested: tuple[str, ...] | None) -> tuple[tuple[str, ...], dict[str, str], tuple[str, ...]]:
+    """(engines to run, their executables, notices). Default: every installed engine.
+
+    An engine asked for by name that is not installed is a ConfigError (exit 2); one that is
+    merely missing from the default set is skipped with one notice.
+    """
+    wanted = requested if requested is not None else ENGINES
+    executables: dict[str, str] = {}
+    notices: list[str] = []
+    for name, find, hint in (("semgrep", semgrep.find_semgrep, semgrep.INSTALL_HINT), ("ruff", ruff.find_ruff, "pip install ruff")):
+        if name not in wanted:
+            continue
+        executable = find()
+        if executable is None:
+            if requested is not None:
+                raise ConfigError(f"engines: {name} is not installed; install it with: {hint}")
+            notices.append(f"{name} is not installed, so its rules were skipped; install it with: {hint}")
+            continue
+        executables[name] = executable
+    chosen = [name for name in ENGINES if name in wanted and (name == "native" or name in executables)]
+    return tuple(chosen), executables, tuple(notices)
+
+
+def external_jobs(files: list[SourceFile], engines, executables: dict[str, str], codes: set[str], infos) -> list:
+    """One callable per external engine that has something to do, each returning an EngineOutput."""
+    paths = [os.path.abspath(f.path) for f in files]
+    display = {os.path.abspath(f.path): f.display for f in files}
+    jobs = []
+    if "semgrep" in engines and paths and any(infos[c].engine == "semgrep" for c in codes):
+        jobs.append(lambda: semgrep.run_semgrep(paths, display, executables["semgrep"]))
+    ruff_codes = [
+        c for c in codes
+        if infos[c].engine == "ruff" and not ("native" in engines and infos[c].extra.get("defer_to"))
+    ]  # fmt: skip
+    if "ruff" in engines and paths and ruff_codes:
+        jobs.append(lambda: ruff.run_ruff(paths, display, executables["ruff"], ruff_codes))
+    return jobs
+
+
+def fingerprinted(extra: dict[str, list[Finding]], files: list[SourceFile]) -> dict[str, list[Finding]]:
+    """Other engines' findings with fingerprints, computed from each file's text like native ones."""
+    by_display = {f.display: f.path for f in files}
+    out = {}
+    for shown, found in extra.items():
+        try:
+            lines = read_source(by_display.get(shown, shown)).splitlines()
+        except SourceError:
+            lines = []
+        out[shown] = assign_fingerprints(found, lines)
+    return out
 
 
 def finish(
@@ -170,7 +237,9 @@ def finish(
             errors.append(result.error)
             continue
         file_findings = [f for f in result.findings if f.rule in codes]
-        file_findings += (extra or {}).get(result.path, [])
+        others = [f for f in (extra or {}).get(result.path, []) if f.rule in codes]
+        if others:
+            file_findings = deduplicate(file_findings + others)
         source = by_path.get(result.path)
         skip = set().union(*(c for m, c in ignores if source and m.matches(source.path))) if ignores else set()
         file_findings = [f for f in file_findings if f.rule not in skip]

@@ -109,7 +109,7 @@ def apply_suppressions(
         for line in _statement_lines(finding.line, spans):
             for d in by_line.get(line, ()):
                 if d.codes is None and not d.noqa or d.codes is not None and any(
-                    known.get(c) == finding.rule for c in d.codes
+                    known.get(c) in (finding.rule, *finding.also_reported_by) for c in d.codes
                 ):
                     hit = d
                     break

@@ -1,0 +1,130 @@
+"""The ruff engine: a curated set of ruff codes, run on backend-lint's file list, mapped onto the catalog.
+
+The table `data/ruff_map.toml` says, code by code, which category, severity, agent, checklist
+items and CWE a ruff finding gets; only its codes are ever selected. ruff runs `--isolated`
+(the user's own ruff config cannot change our findings) and `--ignore-noqa` (suppression is
+applied once, by backend-lint, for every engine). `parse_output` is pure and tested on recorded
+output; failures become `FileError(engine="ruff")`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from functools import lru_cache
+from importlib import resources
+
+from .catalog import RuleInfo
+from .model import FileError, Finding
+from .semgrep import EngineOutput, batches
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+TIMEOUT = 300
+SYNTAX_ERROR = "invalid-syntax"  # ruff's own parse failure; the native engine reports those files
+
+
+@lru_cache(maxsize=1)
+def load_ruff_map() -> dict[str, dict]:
+    return tomllib.loads(resources.files("backend_lint.data").joinpath("ruff_map.toml").read_text("utf-8"))
+
+
+def load_rule_infos() -> dict[str, RuleInfo]:
+    """Every selected ruff code as a RuleInfo (engine "ruff"), keeping ruff's code and name."""
+    infos = {}
+    for code, row in load_ruff_map().items():
+        infos[code] = RuleInfo(
+            code=code,
+            name=row["name"],
+            category=row["category"],
+            severity=row["severity"],
+            confidence=row.get("confidence", "high"),
+            agent=row["agent"],
+            checklist=tuple(row["checklist"]),
+            cwe=tuple(row["cwe"]),
+            engine="ruff",
+            summary=f"ruff {code} ({row['name']}); see `ruff rule {code}`",
+            references=(f"https://docs.astral.sh/ruff/rules/{row['name']}/",),
+            extra={"defer_to": row.get("defer_to", "")},
+        )
+    return infos
+
+
+def find_ruff() -> str | None:
+    """ruff's binary: the one the `ruff` package installed beside us, else PATH."""
+    try:
+        from ruff.__main__ import find_ruff_bin
+
+        return os.fsdecode(find_ruff_bin())
+    except (ImportError, FileNotFoundError):
+        return shutil.which("ruff")
+
+
+def build_command(executable: str, codes: list[str], paths: list[str]) -> list[str]:
+    return [
+        executable, "check", "--output-format", "json", "--isolated", "--no-cache", "--ignore-noqa",
+        "--exit-zero", "--no-fix", "--select", ",".join(sorted(codes)), "--", *paths,
+    ]  # fmt: skip
+
+
+def parse_output(data: list, infos: dict[str, RuleInfo], display: dict[str, str]) -> EngineOutput:
+    """ruff's JSON diagnostics -> findings keyed by display path, plus errors. Pure."""
+    findings: dict[str, list[Finding]] = {}
+    errors: list[FileError] = []
+    for item in data:
+        shown = display.get(item["filename"], item["filename"])
+        code = item.get("code") or SYNTAX_ERROR
+        if code == SYNTAX_ERROR:
+            continue
+        info = infos.get(code)
+        if info is None:
+            errors.append(FileError(shown, f"ruff reported unmapped code {code}: {item.get('message', '')}", "ruff"))
+            continue
+        start, end = item["location"], item.get("end_location") or item["location"]
+        findings.setdefault(shown, []).append(
+            Finding(
+                rule=info.code, name=info.name, category=info.category, severity=info.severity,
+                confidence=info.confidence, message=item["message"], path=shown, line=start["row"],
+                column=start["column"], end_line=end["row"], end_column=end["column"], agent=info.agent,
+                checklist=info.checklist, cwe=info.cwe, engine="ruff",
+            )
+        )  # fmt: skip
+    return EngineOutput(findings, tuple(errors))
+
+
+def run_ruff(
+    paths: list[str], display: dict[str, str], executable: str, codes: list[str], timeout: float = TIMEOUT
+) -> EngineOutput:
+    infos = load_rule_infos()
+    findings: dict[str, list[Finding]] = {}
+    errors: list[FileError] = []
+    if not codes or not paths:
+        return EngineOutput()
+    for batch in batches(paths):
+        try:
+            proc = subprocess.run(build_command(executable, codes, batch), capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            errors.append(FileError("<ruff>", f"ruff timed out after {timeout:g}s on {len(batch)} file(s)", "ruff"))
+            continue
+        except OSError as exc:
+            errors.append(FileError("<ruff>", f"ruff could not start: {exc}", "ruff"))
+            continue
+        try:
+            data = json.loads(proc.stdout or "[]")
+        except ValueError:
+            data = None
+        if proc.returncode != 0 or not isinstance(data, list):
+            tail = " ".join((proc.stderr or proc.stdout).split())[-300:]
+            errors.append(FileError("<ruff>", f"ruff failed (exit {proc.returncode}): {tail}", "ruff"))
+            continue
+        out = parse_output(data, infos, display)
+        for path, items in out.findings.items():
+            findings.setdefault(path, []).extend(items)
+        errors.extend(out.errors)
+    return EngineOutput(findings, tuple(errors))

@@ -1,0 +1,197 @@
+"""The semgrep engine: backend-lint's own rule pack (`rules/`), run by one `semgrep scan` subprocess.
+
+The pack ships inside the package as `backend_lint/semgrep_rules` (a wheel) and is read from
+`rules/` at the top of a source checkout. Every rule's `metadata` carries its backend-lint code,
+so results are mapped back by `metadata.code`, never by semgrep's path-prefixed `check_id`.
+
+`parse_output` is pure (JSON in, findings and errors out) and tested against recorded output;
+`run_semgrep` only builds the command, runs it and hands the JSON over. Nothing is ever dropped
+silently: a crash, a timeout or an error semgrep reports becomes a `FileError(engine="semgrep")`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from .catalog import RuleInfo
+from .model import FileError, Finding
+
+INSTALL_HINT = "pip install 'backend-lint[semgrep]'"
+TIMEOUT = 600  # seconds for one semgrep subprocess
+MAX_COMMAND_CHARS = 30_000 if os.name == "nt" else 100_000
+SEVERITY_TO_SEMGREP = {"critical": "ERROR", "high": "ERROR", "medium": "WARNING", "low": "INFO", "info": "INFO"}
+
+
+@dataclass(frozen=True)
+class EngineOutput:
+    """What one external engine produced: findings by display path, errors, one-line notices."""
+
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+    errors: tuple[FileError, ...] = ()
+    notices: tuple[str, ...] = ()
+
+
+def pack_dir() -> Path:
+    """The rule pack: inside the installed package, else `rules/` of the source checkout."""
+    shipped = resources.files("backend_lint").joinpath("semgrep_rules")
+    if shipped.is_dir():
+        return Path(str(shipped))
+    checkout = Path(__file__).resolve().parents[2] / "rules"
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError("the semgrep rule pack is missing from this installation of backend-lint")
+
+
+def rule_files(pack: Path) -> list[Path]:
+    return sorted(p for p in pack.rglob("*.yaml") if p.is_file())
+
+
+@lru_cache(maxsize=4)
+def load_rule_infos(pack: Path | None = None) -> dict[str, RuleInfo]:
+    """Every semgrep rule of the pack as a RuleInfo, by backend-lint code. Raises on a bad file."""
+    infos: dict[str, RuleInfo] = {}
+    for path in rule_files(pack or pack_dir()):
+        for rule in yaml.safe_load(path.read_text("utf-8"))["rules"]:
+            info = rule_info(rule, path)
+            if info.code in infos:
+                raise ValueError(f"{path}: code {info.code} is also used by {infos[info.code].name}")
+            infos[info.code] = info
+    return infos
+
+
+def rule_info(rule: dict, path: Path) -> RuleInfo:
+    meta = rule.get("metadata") or {}
+    missing = [k for k in ("code", "name", "category", "severity", "confidence", "agent", "checklist", "cwe",
+                           "references", "why") if k not in meta]  # fmt: skip
+    if missing:
+        raise ValueError(f"{path}: rule {rule.get('id')!r} lacks metadata {', '.join(missing)}")
+    return RuleInfo(
+        code=meta["code"],
+        name=meta["name"],
+        category=meta["category"],
+        severity=meta["severity"],
+        confidence=meta["confidence"],
+        agent=meta["agent"],
+        checklist=tuple(meta["checklist"]),
+        cwe=tuple(int(c) for c in meta["cwe"]),
+        engine="semgrep",
+        summary=meta["why"],
+        doc=f"## What it does\n{' '.join(rule['message'].split())}\n\n## Why is this bad?\n{meta['why']}",
+        references=tuple(meta["references"]),
+        extra={"id": rule["id"], "file": path.name},
+    )
+
+
+def find_semgrep() -> str | None:
+    """The semgrep executable: on PATH, or beside the running interpreter (an unactivated venv)."""
+    found = shutil.which("semgrep")
+    if found:
+        return found
+    names = ("semgrep.exe", "semgrep") if os.name == "nt" else ("semgrep",)
+    for directory in (Path(sys.executable).parent, Path(sys.prefix) / ("Scripts" if os.name == "nt" else "bin")):
+        for name in names:
+            candidate = directory / name
+            if candidate.is_file() and os.access(candidate, os.X_OK):
+                return str(candidate)
+    return None
+
+
+def build_command(executable: str, pack: Path, paths: list[str]) -> list[str]:
+    return [
+        executable, "scan", "--json", "--quiet", "--metrics=off", "--disable-version-check",
+        "--no-git-ignore", "--max-target-bytes=0", "--timeout=30", "--config", str(pack), "--", *paths,
+    ]  # fmt: skip
+
+
+def batches(paths: list[str], limit: int = MAX_COMMAND_CHARS) -> list[list[str]]:
+    """Split a file list so that no command line grows past `limit` characters."""
+    out: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for path in paths:
+        if current and size + len(path) + 1 > limit:
+            out.append(current)
+            current, size = [], 0
+        current.append(path)
+        size += len(path) + 1
+    if current:
+        out.append(current)
+    return out
+
+
+def parse_output(data: dict, infos: dict[str, RuleInfo], display: dict[str, str]) -> EngineOutput:
+    """semgrep's JSON -> findings keyed by display path, plus errors. Pure.
+
+    `display` maps the paths semgrep was given to the paths shown in reports.
+    """
+    findings: dict[str, list[Finding]] = {}
+    errors: list[FileError] = []
+    for result in data.get("results", []):
+        meta = result.get("extra", {}).get("metadata", {})
+        info = infos.get(meta.get("code", ""))
+        shown = display.get(result["path"], result["path"])
+        if info is None:
+            errors.append(FileError(shown, f"semgrep rule {result['check_id']} has no known backend-lint code", "semgrep"))
+            continue
+        findings.setdefault(shown, []).append(
+            Finding(
+                rule=info.code, name=info.name, category=info.category, severity=info.severity,
+                confidence=info.confidence, message=" ".join(result["extra"]["message"].split()),
+                path=shown, line=result["start"]["line"], column=result["start"]["col"],
+                end_line=result["end"]["line"], end_column=result["end"]["col"], agent=info.agent,
+                checklist=info.checklist, cwe=info.cwe, engine="semgrep",
+            )
+        )  # fmt: skip
+    for error in data.get("errors", []):
+        path = error.get("path")
+        shown = display.get(path, path) if path else "<semgrep>"
+        kind = error.get("type", "error")
+        kind = kind[0] if isinstance(kind, list) else kind
+        message = " ".join(str(error.get("message", "")).split())[:300]
+        errors.append(FileError(shown, f"semgrep {error.get('level', 'error')}: {kind}: {message}", "semgrep"))
+    return EngineOutput(findings, tuple(errors))
+
+
+def run_semgrep(
+    paths: list[str], display: dict[str, str], executable: str, timeout: float = TIMEOUT, pack: Path | None = None
+) -> EngineOutput:
+    """Run the pack over exactly these files (one subprocess per batch) and parse the result."""
+    pack = pack or pack_dir()
+    infos = load_rule_infos(pack)
+    env = {**os.environ, "SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
+    findings: dict[str, list[Finding]] = {}
+    errors: list[FileError] = []
+    for batch in batches(paths):
+        try:
+            proc = subprocess.run(
+                build_command(executable, pack, batch), capture_output=True, text=True, timeout=timeout, env=env
+            )
+        except subprocess.TimeoutExpired:
+            errors.append(FileError("<semgrep>", f"semgrep timed out after {timeout:g}s on {len(batch)} file(s)", "semgrep"))
+            continue
+        except OSError as exc:
+            errors.append(FileError("<semgrep>", f"semgrep could not start: {exc}", "semgrep"))
+            continue
+        try:
+            data = json.loads(proc.stdout)
+        except ValueError:
+            tail = " ".join((proc.stderr or proc.stdout).split())[-300:]
+            errors.append(FileError("<semgrep>", f"semgrep failed (exit {proc.returncode}): {tail}", "semgrep"))
+            continue
+        out = parse_output(data, infos, display)
+        for path, items in out.findings.items():
+            findings.setdefault(path, []).extend(items)
+        errors.extend(out.errors)
+        if proc.returncode not in (0, 1) and not out.errors:
+            errors.append(FileError("<semgrep>", f"semgrep exited with status {proc.returncode}", "semgrep"))
+    return EngineOutput(findings, tuple(errors))

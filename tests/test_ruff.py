@@ -1,0 +1,85 @@
+"""The ruff engine and its code-by-code mapping table."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from backend_lint import ruff
+from backend_lint.catalog import load_catalog, validate_rule
+from conftest import REPO, lint_tree, write
+
+FIXTURE = REPO / "tests" / "fixtures" / "ruff" / "output.json"
+
+
+@pytest.fixture(scope="module")
+def ruff_rules() -> dict[str, dict]:
+    executable = ruff.find_ruff()
+    assert executable, "ruff is a runtime dependency"
+    out = subprocess.run([executable, "rule", "--all", "--output-format", "json"], capture_output=True, text=True)
+    return {r["code"]: r for r in json.loads(out.stdout)}
+
+
+def test_every_mapped_code_is_a_stable_ruff_rule_with_its_own_name(ruff_rules):
+    for code, row in ruff.load_ruff_map().items():
+        assert code in ruff_rules, code
+        assert ruff_rules[code]["name"] == row["name"], code
+        assert not ruff_rules[code]["preview"], f"{code} is a preview rule"
+
+
+def test_the_table_is_complete_and_resolves_into_the_catalog():
+    infos = ruff.load_rule_infos()
+    catalog = load_catalog()
+    assert set(infos) == set(ruff.load_ruff_map())
+    for info in infos.values():
+        assert validate_rule(info, catalog) == [] and info.cwe and info.engine == "ruff"
+    chosen = set(infos)
+    assert {"BLE001", "T201", "S113", "S501", "S506"} <= chosen
+    assert not chosen & {"S105", "S106", "S107", "S608", "S110", "S311", "S104"}  # see ruff_map.toml
+
+
+def test_defer_to_names_a_native_rule():
+    from backend_lint import engine
+
+    native = engine.native_rule_infos()
+    for code, info in ruff.load_rule_infos().items():
+        if info.extra["defer_to"]:
+            assert info.extra["defer_to"] in native, code
+
+
+def test_parse_output_maps_recorded_diagnostics():
+    data = json.loads(FIXTURE.read_text("utf-8"))
+    out = ruff.parse_output(data, ruff.load_rule_infos(), {"sample_views.py": "app/views.py"})
+    assert out.errors == ()
+    found = sorted((f.rule, f.line) for f in out.findings["app/views.py"])
+    assert found == [("ASYNC221", 32), ("ASYNC251", 31), ("BLE001", 26), ("S113", 15), ("S501", 15),
+                     ("S506", 20), ("T201", 33)]  # fmt: skip
+    blind = next(f for f in out.findings["app/views.py"] if f.rule == "BLE001")
+    assert (blind.engine, blind.category, blind.agent) == ("ruff", "error-handling", "architecture/patterns")
+
+
+def test_parse_output_skips_syntax_errors_and_reports_unmapped_codes():
+    item = {"code": None, "filename": "a.py", "message": "x", "location": {"row": 1, "column": 1},
+            "end_location": {"row": 1, "column": 2}}  # fmt: skip
+    assert ruff.parse_output([item], ruff.load_rule_infos(), {}).findings == {}
+    out = ruff.parse_output([{**item, "code": "E501"}], ruff.load_rule_infos(), {})
+    assert out.findings == {} and [e.engine for e in out.errors] == ["ruff"] and "E501" in out.errors[0].message
+
+
+def test_the_users_ruff_config_does_not_change_our_findings(tmp_path):
+    write(tmp_path, "pyproject.toml", '[tool.ruff.lint]\nignore = ["S", "BLE"]\nexclude = ["app"]\n')
+    write(tmp_path, "app/client.py", "import requests\n\ndef f(u):\n    return requests.get(u)\n")
+    report = lint_tree(tmp_path, engines=("native", "ruff"))
+    assert [(f.rule, f.line) for f in report.findings] == [("S113", 4)]
+
+
+def test_print_is_judged_by_native_when_it_runs_and_by_ruff_otherwise(tmp_path):
+    write(tmp_path, "app/jobs.py", "def run():\n    print('done')\n")
+    write(tmp_path, "app/__main__.py", "print('usage: python -m app')\n")
+    both = lint_tree(tmp_path, engines=("native", "ruff"))
+    assert [(f.rule, f.path, f.also_reported_by) for f in both.findings] == [("BL301", "app/jobs.py", ())]
+    alone = lint_tree(tmp_path, engines=("ruff",))
+    assert sorted((f.rule, f.path) for f in alone.findings) == [("T201", "app/__main__.py"), ("T201", "app/jobs.py")]
