@@ -14,8 +14,11 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def lint_tree(root: Path, **config_changes):
-    """Run the real engine over a directory, from inside it (paths in the report are relative)."""
-    config = Config(root=root).replace(**config_changes)
+    """Run the real engine over a directory, from inside it (paths in the report are relative).
+
+    Only the native engine runs unless `engines=` says otherwise: semgrep's start-up costs seconds.
+    """
+    config = Config(root=root, engines=("native",)).replace(**config_changes)
     old = os.getcwd()
     os.chdir(root)
     try:
@@ -34,9 +37,20 @@ def write(root: Path, rel: str, text: str | bytes) -> Path:
     return path
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: int = 120):
-    """The installed CLI as a user runs it, in a subprocess."""
+LINTING = {"check", "checklist"}
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: int = 120,
+            engines: str | None = "native"):  # fmt: skip
+    """The installed CLI as a user runs it, in a subprocess.
+
+    A linting call gets `--engines native` unless it names its engines or passes `engines=None`
+    (every installed engine, as a user's default run): semgrep's start-up costs seconds per call.
+    """
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    lints = not args or args[0] in LINTING or args[0] not in ("rules", "explain")
+    if engines and lints and "--engines" not in args and not {"--version", "--help", "-h"} & set(args):
+        args = (*args, "--engines", engines)
     return subprocess.run(
         [sys.executable, "-m", "backend_lint", *args],
         cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout,

@@ -173,7 +173,7 @@ def test_rule_crash_is_an_internal_error_not_a_traceback(tmp_path, monkeypatch):
     assert [(e.path, e.engine) for e in report.errors] == [("a.py", "internal")]
     assert "BL301" in report.errors[0].message and "boom" in report.errors[0].message
     assert [f.path for f in report.findings] == ["b.py"]  # the other file is still linted
-    assert cli._exit_code(report, None, exit_zero=True) == 2  # a bug of ours is never "clean"
+    assert cli.exit_code(report, None, exit_zero=True) == 2  # a bug of ours is never "clean"
 
 
 @pytest.mark.parametrize(

@@ -142,13 +142,14 @@ def run(paths: list[str], config: Config, options: RunOptions = RunOptions()) ->
         options_by_code[code] = check_rule_options(f"rule-options.{key}", given, infos[code])  # typed like OPTIONS
     agents = {next(iter(resolve_selectors([k], infos, "agents"))): v for k, v in config.agents.items()}
     engines, executables, notices = choose_engines(config.engines)
-    native_codes = tuple(sorted(c for c in codes if infos[c].engine == "native" and c != UNUSED_SUPPRESSION))
-    settings = NativeSettings(native_codes if "native" in engines else (), options_by_code, agents)
+    active = active_codes(codes, engines, infos)
+    native_codes = tuple(sorted(c for c in active if infos[c].engine == "native" and c != UNUSED_SUPPRESSION))
+    settings = NativeSettings(native_codes, options_by_code, agents)
     tests = PathMatcher(config.test_paths, config.root)
     items = [(f.path, f.display, tests.matches(f.path)) for f in files]
     jobs = options.jobs or os.cpu_count() or 1
     with ThreadPoolExecutor(max_workers=2) as pool:  # the external engines run while native works
-        pending = [pool.submit(job) for job in external_jobs(files, engines, executables, codes, infos)]
+        pending = [pool.submit(job) for job in external_jobs(files, executables, active, infos)]
         results = analyse_all(items, settings, jobs, options.progress)
         outputs = [future.result() for future in pending]
     failed = {r.path for r in results if r.error}
@@ -159,9 +160,18 @@ def run(paths: list[str], config: Config, options: RunOptions = RunOptions()) ->
             extra.setdefault(path, []).extend(found)
         errors += [e for e in output.errors if e.path not in failed]
         notices += output.notices
-    report = finish(results, files, config, infos, codes, fingerprinted(extra, files))
+    report = finish(results, files, config, infos, active, fingerprinted(extra, files))
     all_errors = tuple(sorted((*report.errors, *errors), key=lambda e: e.path))
     return replace(report, errors=all_errors, notices=(*report.notices, *notices))
+
+
+def active_codes(codes: set[str], engines: tuple[str, ...], infos: dict[str, RuleInfo]) -> frozenset[str]:
+    """The selected rules that will really run: their engine runs, and a ruff code that defers to a
+    native rule runs only when the native engine does not."""
+    return frozenset(
+        c for c in codes
+        if infos[c].engine in engines and not (infos[c].extra.get("defer_to") and "native" in engines)
+    )  # fmt: skip
 
 
 def choose_engines(requested: tuple[str, ...] | None) -> tuple[tuple[str, ...], dict[str, str], tuple[str, ...]]:
@@ -187,18 +197,15 @@ def choose_engines(requested: tuple[str, ...] | None) -> tuple[tuple[str, ...], 
     return tuple(chosen), executables, tuple(notices)
 
 
-def external_jobs(files: list[SourceFile], engines, executables: dict[str, str], codes: set[str], infos) -> list:
+def external_jobs(files: list[SourceFile], executables: dict[str, str], active: frozenset[str], infos) -> list:
     """One callable per external engine that has something to do, each returning an EngineOutput."""
     paths = [os.path.abspath(f.path) for f in files]
     display = {os.path.abspath(f.path): f.display for f in files}
     jobs = []
-    if "semgrep" in engines and paths and any(infos[c].engine == "semgrep" for c in codes):
+    if paths and any(infos[c].engine == "semgrep" for c in active):
         jobs.append(lambda: semgrep.run_semgrep(paths, display, executables["semgrep"]))
-    ruff_codes = [
-        c for c in codes
-        if infos[c].engine == "ruff" and not ("native" in engines and infos[c].extra.get("defer_to"))
-    ]  # fmt: skip
-    if "ruff" in engines and paths and ruff_codes:
+    ruff_codes = sorted(c for c in active if infos[c].engine == "ruff")
+    if paths and ruff_codes:
         jobs.append(lambda: ruff.run_ruff(paths, display, executables["ruff"], ruff_codes))
     return jobs
 
@@ -221,10 +228,14 @@ def finish(
     files: list[SourceFile],
     config: Config,
     infos: dict[str, RuleInfo],
-    codes: set[str],
+    codes: set[str] | frozenset[str],
     extra: dict[str, list[Finding]] | None = None,
 ) -> Report:
-    """Merge per-file results (and other engines' findings, by path), then select and suppress."""
+    """Merge per-file results (and other engines' findings, by path), then select and suppress.
+
+    `codes` are the rules that ran: findings of other rules are dropped, and only these rules can
+    tell whether a suppression comment is still needed.
+    """
     known = {code.upper(): code for code in infos} | {info.name.upper(): code for code, info in infos.items()}
     ignores = [(PathMatcher([p], config.root), resolve_selectors(s, infos, "per-file-ignores")) for p, s in config.per_file_ignores.items()]
     by_path = {f.display: f for f in files}
@@ -253,6 +264,7 @@ def finish(
         errors=tuple(sorted(errors, key=lambda e: e.path)),
         files=len(files),
         suppressed=tuple(sorted(suppressed, key=Finding.sort_key)),
+        rules=tuple(sorted(codes)),
     )
 
 

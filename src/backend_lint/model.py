@@ -113,6 +113,7 @@ class Report:
     files: int
     suppressed: tuple[Finding, ...] = ()
     notices: tuple[str, ...] = field(default=())
+    rules: tuple[str, ...] = ()  # codes of the rules that ran (selected, and their engine ran)
 
 
 _SPACE = re.compile(r"\s+")
