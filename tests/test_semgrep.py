@@ -124,7 +124,7 @@ def test_semgrep_is_found_beside_the_interpreter_when_not_on_path(tmp_path, monk
 def test_missing_semgrep_is_one_notice_and_the_rest_still_runs(tmp_path, monkeypatch):
     write(tmp_path, "app/views.py", "def f():\n    try:\n        g()\n    except Exception:\n        pass\n")
     _hide_semgrep(monkeypatch, tmp_path)
-    report = lint_tree(tmp_path)
+    report = lint_tree(tmp_path, engines=None)  # the default: every installed engine
     assert [n for n in report.notices if "semgrep" in n] == [
         "semgrep is not installed, so its rules were skipped; install it with: pip install 'backend-lint[semgrep]'"
     ]

@@ -7,6 +7,7 @@ are applied here, once, for the findings of every engine alike.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -197,9 +198,19 @@ def choose_engines(requested: tuple[str, ...] | None) -> tuple[tuple[str, ...], 
     return tuple(chosen), executables, tuple(notices)
 
 
+def _readable(path: str) -> bool:
+    """Whether an external engine can be given this file: one unreadable path makes semgrep refuse
+    the whole batch, and the native engine reports such a file as an error anyway."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and bool(st.st_mode & 0o444) and os.access(path, os.R_OK)
+
+
 def external_jobs(files: list[SourceFile], executables: dict[str, str], active: frozenset[str], infos) -> list:
     """One callable per external engine that has something to do, each returning an EngineOutput."""
-    paths = [os.path.abspath(f.path) for f in files]
+    paths = [os.path.abspath(f.path) for f in files if _readable(f.path)]
     display = {os.path.abspath(f.path): f.display for f in files}
     jobs = []
     if paths and any(infos[c].engine == "semgrep" for c in active):
