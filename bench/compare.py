@@ -87,8 +87,9 @@ def read_markers(project: Path, base: Path) -> list[Hit]:
         source = path.read_text(encoding="utf-8")
         for token in tokenize.generate_tokens(io.StringIO(source).readline):
             if token.type == tokenize.COMMENT and (match := MARKER.search(token.string)):
+                shown = path.relative_to(base).as_posix()
                 for code in (c.strip() for c in match.group(1).split(",")):
-                    hits.append(Hit(path.relative_to(base).as_posix(), token.start[0], family_of("backend-lint", code), code))
+                    hits.append(Hit(shown, token.start[0], family_of("backend-lint", code), code))
     return hits
 
 
@@ -115,7 +116,10 @@ def run_backend_lint(project: Path, base: Path) -> list[Hit]:
     ]))  # fmt: skip
     if report["errors"]:
         raise SystemExit(f"backend-lint could not analyse: {report['errors']}")
-    return [Hit(_rel(f["path"], base), f["line"], family_of("backend-lint", f["rule"]), f["rule"]) for f in report["findings"]]
+    return [
+        Hit(_rel(f["path"], base), f["line"], family_of("backend-lint", f["rule"]), f["rule"])
+        for f in report["findings"]
+    ]
 
 
 def run_bandit(project: Path, base: Path) -> list[Hit]:
@@ -129,7 +133,9 @@ def run_bandit(project: Path, base: Path) -> list[Hit]:
 def run_ruff(project: Path, base: Path) -> list[Hit]:
     command = [_tool("ruff"), "check", "--select", "S,BLE,T20", "--output-format", "json", "--no-cache", "--isolated"]
     report = json.loads(_run([*command, str(project)]))
-    return [Hit(_rel(r["filename"], base), r["location"]["row"], family_of("ruff", r["code"]), r["code"]) for r in report]
+    return [
+        Hit(_rel(r["filename"], base), r["location"]["row"], family_of("ruff", r["code"]), r["code"]) for r in report
+    ]
 
 
 def _tool(name: str) -> str:
@@ -225,7 +231,7 @@ def _dedupe(hits: list[Hit]) -> list[Hit]:
 
 
 # -- output ------------------------------------------------------------------------------------------
-def render(expected, results: dict[str, list[Hit]], mode: str, versions: dict[str, str], projects, details=False) -> str:
+def render(expected, results: dict[str, list[Hit]], mode, versions: dict[str, str], projects, details=False) -> str:
     locate = make_locator(projects[0].parent, mode)
     wrong: dict[str, list[str]] = {tool: [] for tool in results}
     scores = {tool: score(expected, _dedupe(hits), locate, wrong[tool]) for tool, hits in results.items()}
@@ -242,8 +248,11 @@ def render(expected, results: dict[str, list[Hit]], mode: str, versions: dict[st
             s = by_family[family]
             out.append(f"| {tool} | {s.expected} | {s.found} | {s.missed} | {s.false_positives} |")
         out.append("")
-    out += ["**All five families**", "", "| tool | expected | found | missed | false positives | other findings (not scored) |",
-            "|---|--:|--:|--:|--:|--:|"]  # fmt: skip
+    out += [
+        "**All five families**", "",
+        "| tool | expected | found | missed | false positives | other findings (not scored) |",
+        "|---|--:|--:|--:|--:|--:|",
+    ]  # fmt: skip
     for tool, by_family in scores.items():
         total = Score(
             expected=sum(s.expected for s in by_family.values()),
@@ -251,8 +260,11 @@ def render(expected, results: dict[str, list[Hit]], mode: str, versions: dict[st
             false_positives=sum(s.false_positives for s in by_family.values()),
         )
         other = Counter(h.code for h in _dedupe(results[tool]) if h.family is None)
-        other_text = f"{sum(other.values())}" + (f" ({', '.join(f'{c}×{n}' for c, n in sorted(other.items()))})" if other else "")
-        out.append(f"| {tool} | {total.expected} | {total.found} | {total.missed} | {total.false_positives} | {other_text} |")
+        other_text = str(sum(other.values()))
+        if other:
+            other_text += f" ({', '.join(f'{c}×{n}' for c, n in sorted(other.items()))})"
+        row = (tool, total.expected, total.found, total.missed, total.false_positives, other_text)
+        out.append("| " + " | ".join(map(str, row)) + " |")
     if details:
         for tool, lines in wrong.items():
             out += ["", f"{tool}:", *(f"    {line}" for line in sorted(lines, key=_by_place))]
