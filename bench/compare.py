@@ -1,6 +1,6 @@
 """Compare backend-lint with bandit and ruff on the four fixture projects, family by family.
 
-    python bench/compare.py [--match line|function] [--details] [PROJECT_DIR ...]
+    python bench/compare.py [--match line|function] [--details] [--compact] [PROJECT_DIR ...]
 
 Ground truth is the `# expect: BL…` markers in the fixture projects (tests/fixtures/*): each marks a
 line where a senior reviewer expects a finding of one of issue 3's five families. In one run the
@@ -18,8 +18,8 @@ What counts as a match: a finding matches a marker when it is in the same file, 
 bandit's B105 on a line marked BL101 is a hit. Each marker is matched at most once; a finding that
 matches no marker is a false positive, even when the tool is right to point at that code for another
 reason (ruff's S608 on the line that *builds* a query executed two lines later). `--match function`
-relaxes "same line" to "same innermost function (or module level)", which credits tools that report
-where a query string is built instead of where it is executed.
+relaxes "same line" to "same innermost function" (code outside functions still needs the same line),
+which credits tools that report where a query string is built instead of where it is executed.
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ def make_locator(base: Path, mode: str):
             return (hit.path, hit.line, hit.family)
         scopes = cache.setdefault(hit.path, function_scopes(base / hit.path))
         inner = [name for first, last, name in scopes if first <= hit.line <= last]
-        return (hit.path, inner[-1] if inner else "<module>", hit.family)
+        return (hit.path, inner[-1] if inner else hit.line, hit.family)  # outside functions: same line
 
     return locate
 
@@ -231,7 +231,7 @@ def _dedupe(hits: list[Hit]) -> list[Hit]:
 
 
 # -- output ------------------------------------------------------------------------------------------
-def render(expected, results: dict[str, list[Hit]], mode, versions: dict[str, str], projects, details=False) -> str:
+def render(expected, results: dict[str, list[Hit]], mode, versions, projects, details=False, compact=False) -> str:
     locate = make_locator(projects[0].parent, mode)
     wrong: dict[str, list[str]] = {tool: [] for tool in results}
     scores = {tool: score(expected, _dedupe(hits), locate, wrong[tool]) for tool, hits in results.items()}
@@ -242,6 +242,8 @@ def render(expected, results: dict[str, list[Hit]], mode, versions: dict[str, st
         + "; ".join(versions[t] for t in results) + ".",
         "",
     ]
+    if compact:
+        return "\n".join(out + _compact_table(scores))
     for family, title in FAMILIES.items():
         out += [f"**{title}**", "", "| tool | expected | found | missed | false positives |", "|---|--:|--:|--:|--:|"]
         for tool, by_family in scores.items():
@@ -271,6 +273,28 @@ def render(expected, results: dict[str, list[Hit]], mode, versions: dict[str, st
     return "\n".join(out)
 
 
+def _compact_table(scores: dict[str, dict[str, Score]]) -> list[str]:
+    """One table: a row per family, a `found / missed / false positives` column per tool."""
+    tools = list(scores)
+    out = [
+        "| family | expected | " + " | ".join(f"{t}: found / missed / FP" for t in tools) + " |",
+        "|---|--:|" + "--:|" * len(tools),
+    ]
+    totals = {tool: Score() for tool in tools}
+    for family, title in FAMILIES.items():
+        cells = []
+        for tool in tools:
+            s = scores[tool][family]
+            totals[tool].expected += s.expected
+            totals[tool].found += s.found
+            totals[tool].false_positives += s.false_positives
+            cells.append(f"{s.found} / {s.missed} / {s.false_positives}")
+        out.append(f"| {title} | {scores[tools[0]][family].expected} | " + " | ".join(cells) + " |")
+    cells = [f"**{t.found} / {t.missed} / {t.false_positives}**" for t in totals.values()]
+    out.append(f"| **all five** | **{totals[tools[0]].expected}** | " + " | ".join(cells) + " |")
+    return out
+
+
 def _by_place(line: str) -> tuple:
     kind, *_, place, _code = line.split()
     path, number = place.rsplit(":", 1)
@@ -282,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("projects", nargs="*", type=Path, help="fixture projects (default: the four of tests/fixtures)")
     parser.add_argument("--match", choices=("line", "function"), default="line", help="what counts as a match")
     parser.add_argument("--details", action="store_true", help="list every false positive and missed marker")
+    parser.add_argument("--compact", action="store_true", help="one table, a row per family (used in the README)")
     args = parser.parse_args(argv)
     projects = [p.resolve() for p in args.projects] or [REPO / "tests" / "fixtures" / name for name in DEFAULT_PROJECTS]
     base = projects[0].parent
@@ -290,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     expected = [hit for p in projects for hit in read_markers(p, base)]
     runners = {"backend-lint": run_backend_lint, "bandit": run_bandit, "ruff": run_ruff}
     results = {tool: [hit for p in projects for hit in runners[tool](p, base)] for tool in TOOLS}
-    print(render(expected, results, args.match, {t: version(t) for t in TOOLS}, projects, args.details))
+    print(render(expected, results, args.match, {t: version(t) for t in TOOLS}, projects, args.details, args.compact))
     return 0
 
 
