@@ -39,7 +39,10 @@ _CONVERTER_NAMES = frozenset({
     "url_has_allowed_host_and_scheme", "is_safe_url", "check_password", "compare_digest",
 })  # fmt: skip
 _FORM_INPUT_HOOKS = frozenset({"get_form_kwargs", "get_serializer", "get_form"})
-_VALIDATOR_PREFIX = ("validate", "clean", "check", "verify", "is_valid", "sanitize")
+_VALIDATOR_PREFIX = ("validate", "clean", "check", "is_valid", "sanitize")
+# verify_signature(body, sig) proves where a payload came from, not what it holds: a test of the
+# value (like a comparison), which neither validates nor consumes it.
+_AUTHENTICITY_PREFIX = ("verify",)
 _SCHEMA_ATTRIBUTE = re.compile(r"(^|_)(form|serializer|schema|validator)(_class)?$")
 _TRANSPARENT = frozenset({
     "json.loads", "ujson.loads", "orjson.loads", "simplejson.loads", "dict", "list", "tuple", "set", "str",
@@ -134,6 +137,8 @@ class RequestFlow:
         if last in _VALIDATOR_METHODS and not qn.startswith(_NOT_VALIDATORS):
             return VALIDATED, None
         own = not qn.startswith(("subprocess.", "os.", "shutil."))  # check_output(cmd) is no check
+        if own and last.lstrip("_").startswith(_AUTHENTICITY_PREFIX):
+            return INERT, None
         if own and (last.lstrip("_").startswith(_VALIDATOR_PREFIX) or _SCHEMA_ATTRIBUTE.search(last)):
             return VALIDATED, None  # validate_order(data), self.form_class(request.POST), check_token(t)
         if isinstance(call.func, ast.Attribute) and call.func.attr in ("get", "pop", "setdefault") and (

@@ -83,6 +83,12 @@ HARDCODED_SECRET_INVALID = (
 )
 
 HARDCODED_SECRET_VALID = (
+    # a value in a provider's format is BL102's finding (one finding per literal, the most specific)
+    """
+    AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
+    AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    GITHUB_TOKEN = "ghp_0123456789abcdefghijklmnopqrstEXAMPL"
+    """,
     """
     import os
     SECRET_KEY = os.environ["SECRET_KEY"]

@@ -73,6 +73,17 @@ class UnvalidatedFastapiInput(RequestReadRule):
             event = await request.json()  # expect: BL402
             await queue.push(event["type"], event)
         """,
+        """
+        import json
+        from fastapi import FastAPI, Header, Request
+        app = FastAPI()
+        @app.post("/hooks/github")
+        async def github(request: Request, signature: str = Header(...)):
+            body = await request.body()  # expect: BL402
+            verify_signature(body, signature)  # proves the sender, not the payload's shape
+            event = json.loads(body)
+            await queue.push(event["action"], event)
+        """,
     )
     VALID = (
         """
@@ -98,6 +109,16 @@ class UnvalidatedFastapiInput(RequestReadRule):
         app = FastAPI()
         def merge(defaults: dict, overrides: dict) -> dict:
             return {**defaults, **overrides}
+        """,
+        """
+        from fastapi import FastAPI, Header, Request
+        app = FastAPI()
+        @app.post("/hooks/github")
+        async def github(request: Request, signature: str = Header(...)):
+            body = await request.body()
+            verify_signature(body, signature)
+            event = GithubEvent.model_validate_json(body)
+            await queue.push(event.action, event)
         """,
     )
 

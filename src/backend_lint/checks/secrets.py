@@ -185,7 +185,9 @@ class HardcodedSecret(Rule):
             return
         kind = secret_kind(name, frozenset(w.lower() for w in opts["extra-secret-words"]))
         if kind is None or find_format(value) or find_jwt(value) or find_url_password(value):
-            return
+            return  # BL102's or BL103's: one finding per literal, the most specific one
+        if is_named_aws_secret(value, name):
+            return  # BL102 reports it as an AWS secret access key
         if "authorization" in words(name) and (scheme := _AUTH_SCHEME.match(value)):
             value = scheme.group(1)
         if is_placeholder(value) or is_descriptive(value):
@@ -235,8 +237,6 @@ class HardcodedProviderCredential(Rule):
     INVALID = ex.PROVIDER_CREDENTIAL_INVALID
     VALID = ex.PROVIDER_CREDENTIAL_VALID
 
-    _AWS_SECRET = re.compile(r"^[A-Za-z0-9/+]{40}$")
-
     def visit(self, node: ast.Constant, ctx) -> None:
         value = _string(node)
         if value is None or len(value) < 16:
@@ -247,16 +247,21 @@ class HardcodedProviderCredential(Rule):
             label, shown = fmt.name, mask(secret, fmt.prefix)
         elif jwt := find_jwt(value):
             label, shown = "JSON Web Token", mask(jwt, 3)
-        elif self._AWS_SECRET.match(value) and self._names_aws_secret(binding_name(node, ctx.ancestors)):
+        elif is_named_aws_secret(value, binding_name(node, ctx.ancestors)):
             label, shown = "AWS secret access key", mask(value)
         else:
             return
         ctx.report(self, node, f"{label} in source ({shown}); revoke it and load it from the environment")
 
-    @staticmethod
-    def _names_aws_secret(name: str | None) -> bool:
-        ws = words(name or "")
-        return "aws" in ws and "secret" in ws
+
+
+_AWS_SECRET = re.compile(r"^[A-Za-z0-9/+]{40}$")
+
+
+def is_named_aws_secret(value: str, name: str | None) -> bool:
+    """40 base64 characters bound to an `aws…secret…` name: AWS secret keys have no prefix of their own."""
+    ws = words(name or "")
+    return "aws" in ws and "secret" in ws and bool(_AWS_SECRET.match(value))
 
 
 class UrlWithEmbeddedPassword(Rule):
