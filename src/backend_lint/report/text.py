@@ -61,15 +61,34 @@ def _findings(console: Console, findings: tuple[Finding, ...], root: str) -> Non
             current = f.path
             console.print(f"[bold underline]{escape(f.path)}[/]")
         sev = STYLES.get(f.severity, "")
+        also = f"  [dim](also: {', '.join(f.also_reported_by)})[/]" if f.also_reported_by else ""
         console.print(
             f"  {f.line}:{f.column}  [{sev}]{f.severity:<8}[/] [bold]{f.rule}[/] {f.name}  "
-            f"{escape(f.message)}  [dim]→ {f.agent}[/]"
+            f"{escape(f.message)}  [dim]→ {f.agent}[/]{also}"
         )
-        code = linecache.getline(os.path.join(root, f.path), f.line).rstrip()
+        code = code_line(f, root)
         if code:
-            console.print(f"      [dim]│[/] {escape(code.strip())}")
+            console.print(f"      [dim]│[/] {escape(code)}")
     if findings:
         console.print()
+
+
+def code_line(f: Finding, root: str) -> str:
+    """The flagged line for context; for a secret, the flagged value itself is masked so the report
+    does not copy the secret into CI logs."""
+    code = linecache.getline(os.path.join(root, f.path), f.line).rstrip("\r\n")
+    if f.category == "secrets" and code:
+        start = f.column - 1
+        end = f.end_column - 1 if f.end_line == f.line else len(code)
+        if 0 <= start < end <= len(code):
+            code = code[:start] + _mask(code[start:end]) + code[end:]
+    return code.strip()
+
+
+def _mask(text: str) -> str:
+    quote = text[-1] if text[-1:] in ("'", '"') else ""
+    keep = min(len(text) // 4, 9)
+    return f"{text[:keep]}…{quote}"
 
 
 def _summary_tables(console: Console, report: Report, catalog: Catalog) -> None:
