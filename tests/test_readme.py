@@ -1,0 +1,29 @@
+"""The README's two commands stay true: the test command is the one .ci/run runs, word for word."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import REPO
+
+
+def two_commands() -> list[str]:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Two commands", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sh\n(.*?)\n```", section, re.S)
+
+
+def test_readme_gives_an_install_and_run_command_and_a_test_command():
+    install, test = two_commands()
+    assert "pip install" in install and "backend-lint examples/" in install
+    assert "pip install" in test and "'.[dev]'" in test and "pytest" in test
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    _, test = two_commands()
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert test in ci.splitlines()
+
+
+def test_the_example_named_by_the_first_command_exists():
+    assert any((REPO / "examples").rglob("*.py"))
