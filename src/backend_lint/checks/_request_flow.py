@@ -216,8 +216,15 @@ def shown_read(node: ast.AST, flow: RequestFlow) -> ast.AST:
 
 
 class RequestReadRule(Rule):
-    """Shared plumbing (no code: not a rule itself): one dataflow per handler, one report per read."""
+    """Shared plumbing (no code: not a rule itself): one dataflow per handler, one report per read,
+    and the metadata the three input-validation rules have in common."""
 
+    category = "input-validation"
+    severity = "medium"
+    agent = "api/validation"
+    checklist = ("security.input-validation", "api.input-validation", "rule.validate-user-input",
+                 "standard.input-validation")  # fmt: skip
+    cwe = (20,)
     ADVICE = ""
 
     def begin(self, ctx) -> None:

@@ -32,12 +32,6 @@ class UnvalidatedFlaskInput(RequestReadRule):
 
     code = "BL401"
     name = "unvalidated-flask-input"
-    category = "input-validation"
-    severity = "medium"
-    agent = "api/validation"
-    checklist = ("security.input-validation", "api.input-validation", "rule.validate-user-input",
-                 "standard.input-validation")  # fmt: skip
-    cwe = (20,)
     references = ("https://flask.palletsprojects.com/en/latest/api/#flask.Request",)
     NODES = (ast.Attribute,)
     ADVICE = "pass it through a schema (pydantic, marshmallow, WTForms) or `type=`"
@@ -171,12 +165,6 @@ class UnvalidatedDjangoInput(RequestReadRule):
 
     code = "BL403"
     name = "unvalidated-django-input"
-    category = "input-validation"
-    severity = "medium"
-    agent = "api/validation"
-    checklist = ("security.input-validation", "api.input-validation", "rule.validate-user-input",
-                 "standard.input-validation")  # fmt: skip
-    cwe = (20,)
     references = ("https://docs.djangoproject.com/en/stable/topics/forms/",
                   "https://www.django-rest-framework.org/api-guide/serializers/#validation")  # fmt: skip
     NODES = (ast.Attribute,)

@@ -27,12 +27,6 @@ class UnvalidatedFastapiInput(RequestReadRule):
 
     code = "BL402"
     name = "unvalidated-fastapi-input"
-    category = "input-validation"
-    severity = "medium"
-    agent = "api/validation"
-    checklist = ("security.input-validation", "api.input-validation", "rule.validate-user-input",
-                 "standard.input-validation")  # fmt: skip
-    cwe = (20,)
     references = ("https://fastapi.tiangolo.com/tutorial/body/",)
     NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Attribute)
     ADVICE = "declare a pydantic model for it"
