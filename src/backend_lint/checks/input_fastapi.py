@@ -104,6 +104,16 @@ class UnvalidatedFastapiInput(RequestReadRule):
         def merge(defaults: dict, overrides: dict) -> dict:
             return {**defaults, **overrides}
         """,
+        # middleware is not an endpoint: it reads the body to pass it on, the endpoint validates it
+        """
+        from fastapi import FastAPI, Request
+        app = FastAPI()
+        @app.middleware("http")
+        async def audit(request: Request, call_next):
+            body = await request.body()
+            audit_log.write(request.url.path, len(body))
+            return await call_next(request)
+        """,
         """
         from fastapi import FastAPI, Header, Request
         app = FastAPI()
@@ -141,9 +151,10 @@ class UnvalidatedFastapiInput(RequestReadRule):
         if not isinstance(node.value, ast.Name) or function is None:
             return
         name = node.value.id
-        if _is_request_param(function, name, ctx.model) or (
-            name == "request" and ctx.function_role().framework == "fastapi"
-        ):
+        role = ctx.function_role()
+        if not (role.framework == "fastapi" and role.handler):
+            return  # middleware and framework internals read bodies on purpose; endpoints must not
+        if _is_request_param(function, name, ctx.model) or name == "request":
             self.check_read(ctx, parent, node)
 
 
