@@ -22,7 +22,7 @@ OVERLAPS = [
     ("BL751", "S201"),  # Flask debug=True
     ("BL801", "ASYNC251"),  # time.sleep in async def
     ("BL802", "ASYNC210"),  # blocking HTTP in async def
-    ("BL301", "T201"),  # print (ruff defers to native; merged if both ever run)
+    ("BL301", "T201"),  # print (ruff corroborates the native rule: kept only merged into it)
 ]
 
 
@@ -75,3 +75,26 @@ def test_end_to_end_native_and_ruff_merge_and_suppression_covers_both(tmp_path):
     report = lint_tree(tmp_path, engines=("native", "ruff"))
     assert [(f.rule, f.line, f.also_reported_by) for f in report.findings] == [("BL201", 4, ("BLE001",))]
     assert [(f.rule, f.line, f.suppression.reason) for f in report.suppressed] == [("BL201", 9, "best effort")]
+
+
+def test_a_deferring_ruff_code_never_reports_what_the_native_rule_leaves_alone(tmp_path):
+    """BLE001 fires on every broad except; BL201 only on silent ones. While BL201 runs, a BLE001
+    finding survives only merged into a BL201 finding."""
+    write(tmp_path, "app/jobs.py", (
+        "import logging\nlogger = logging.getLogger(__name__)\n"
+        "def sync():\n    try:\n        push()\n    except Exception:\n        pass\n"
+        "def careful():\n    try:\n        push()\n    except Exception:\n        alerts.page('push failed')\n"
+    ))  # fmt: skip
+    both = lint_tree(tmp_path, engines=("native", "ruff"))
+    assert [(f.rule, f.line, f.also_reported_by) for f in both.findings] == [("BL201", 6, ("BLE001",))]
+    ruff_only = lint_tree(tmp_path, engines=("ruff",))
+    assert sorted((f.rule, f.line) for f in ruff_only.findings) == [("BLE001", 6), ("BLE001", 11)]
+    without_bl201 = lint_tree(tmp_path, engines=("native", "ruff"), ignore=("BL201",))
+    assert sorted((f.rule, f.line) for f in without_bl201.findings) == [("BLE001", 6), ("BLE001", 11)]
+
+
+def test_print_is_corroborated_by_t201_but_cli_prints_stay_quiet(tmp_path):
+    write(tmp_path, "app/views.py", "def index():\n    print('hit')\n    return 'ok'\n")
+    write(tmp_path, "app/__main__.py", "print('usage: python -m app')\n")
+    report = lint_tree(tmp_path, engines=("native", "ruff"))
+    assert [(f.path, f.rule, f.also_reported_by) for f in report.findings] == [("app/views.py", "BL301", ("T201",))]

@@ -80,6 +80,6 @@ def test_print_is_judged_by_native_when_it_runs_and_by_ruff_otherwise(tmp_path):
     write(tmp_path, "app/jobs.py", "def run():\n    print('done')\n")
     write(tmp_path, "app/__main__.py", "print('usage: python -m app')\n")
     both = lint_tree(tmp_path, engines=("native", "ruff"))
-    assert [(f.rule, f.path, f.also_reported_by) for f in both.findings] == [("BL301", "app/jobs.py", ())]
+    assert [(f.rule, f.path, f.also_reported_by) for f in both.findings] == [("BL301", "app/jobs.py", ("T201",))]
     alone = lint_tree(tmp_path, engines=("ruff",))
     assert sorted((f.rule, f.path) for f in alone.findings) == [("T201", "app/__main__.py"), ("T201", "app/jobs.py")]

@@ -167,12 +167,15 @@ def run(paths: list[str], config: Config, options: RunOptions = RunOptions()) ->
 
 
 def active_codes(codes: set[str], engines: tuple[str, ...], infos: dict[str, RuleInfo]) -> frozenset[str]:
-    """The selected rules that will really run: their engine runs, and a ruff code that defers to a
-    native rule runs only when the native engine does not."""
-    return frozenset(
-        c for c in codes
-        if infos[c].engine in engines and not (infos[c].extra.get("defer_to") and "native" in engines)
-    )  # fmt: skip
+    """The selected rules that will really run: those whose engine runs."""
+    return frozenset(c for c in codes if infos[c].engine in engines)
+
+
+def deferring_codes(codes: set[str] | frozenset[str], infos: dict[str, RuleInfo]) -> frozenset[str]:
+    """Rules that only corroborate a native rule judging the same thing with more context (ruff's
+    BLE001 for BL201, T201 for BL301): while that native rule runs, their findings are kept only
+    merged into its findings (`also_reported_by`), never on their own."""
+    return frozenset(c for c in codes if infos[c].extra.get("defer_to") in codes)
 
 
 def choose_engines(requested: tuple[str, ...] | None) -> tuple[tuple[str, ...], dict[str, str], tuple[str, ...]]:
@@ -248,6 +251,7 @@ def finish(
     tell whether a suppression comment is still needed.
     """
     known = {code.upper(): code for code in infos} | {info.name.upper(): code for code, info in infos.items()}
+    deferring = deferring_codes(codes, infos)
     ignores = [(PathMatcher([p], config.root), resolve_selectors(s, infos, "per-file-ignores")) for p, s in config.per_file_ignores.items()]
     by_path = {f.display: f for f in files}
     floor = severity_rank(config.min_severity)
@@ -261,7 +265,7 @@ def finish(
         file_findings = [f for f in result.findings if f.rule in codes]
         others = [f for f in (extra or {}).get(result.path, []) if f.rule in codes]
         if others:
-            file_findings = deduplicate(file_findings + others)
+            file_findings = [f for f in deduplicate(file_findings + others) if f.rule not in deferring]
         source = by_path.get(result.path)
         skip = set().union(*(c for m, c in ignores if source and m.matches(source.path))) if ignores else set()
         file_findings = [f for f in file_findings if f.rule not in skip]
