@@ -173,3 +173,13 @@ def test_pack_alone_and_through_backend_lint_find_the_same(tmp_path):
     ours = {(f.rule, f.line) for f in (*report.findings, *report.suppressed) if f.engine == "semgrep"}
     assert alone == ours and len(ours) >= 5
     assert report.errors == ()
+
+
+def test_explain_shows_each_semgrep_rule_with_its_tested_example_and_alternative():
+    from backend_lint.cli import explain_text
+
+    for info in semgrep.load_rule_infos().values():
+        assert info.example and info.use_instead, f"{info.code}: no `# ruleid:` or `# ok:` line in its test file"
+        text = explain_text(info)
+        assert f"## Example\n\n```python\n{info.example}\n```" in text
+        assert f"## Use instead\n\n```python\n{info.use_instead}\n```" in text

@@ -88,8 +88,25 @@ def rule_info(rule: dict, path: Path) -> RuleInfo:
         summary=meta["why"],
         doc=f"## What it does\n{' '.join(rule['message'].split())}\n\n## Why is this bad?\n{meta['why']}",
         references=tuple(meta["references"]),
+        example=_annotated_line(path, "ruleid", rule["id"]),
+        use_instead=_annotated_line(path, "ok", rule["id"]),
         extra={"id": rule["id"], "file": path.name},
     )
+
+
+def _annotated_line(rule_path: Path, mark: str, rule_id: str) -> str:
+    """The first code line marked `# ruleid: <id>` (or `# ok: <id>`) in the rule's test file beside
+    it: the tested example `backend-lint explain` shows, as for native rules."""
+    test_file = rule_path.with_suffix(".py")
+    try:
+        lines = test_file.read_text("utf-8").splitlines()
+    except OSError:
+        return ""
+    wanted = f"# {mark}: {rule_id}"
+    for i, line in enumerate(lines[:-1]):
+        if line.strip() == wanted:
+            return lines[i + 1].strip()
+    return ""
 
 
 def find_semgrep() -> str | None:
