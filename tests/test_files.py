@@ -108,7 +108,7 @@ def test_python_dash_m_and_console_script_agree(repo, tmp_path):
         script = shutil.which("backend-lint")
     assert script, "the backend-lint console script is installed with the package"
     by_script = subprocess.run(
-        [str(script), "--format", "json"], cwd=repo, capture_output=True, text=True, timeout=60
+        [str(script), "--format", "json", "--engines", "native"], cwd=repo, capture_output=True, text=True, timeout=60
     )
     by_module = run_cli("--format", "json", cwd=repo)
     assert by_script.returncode == by_module.returncode == 1
