@@ -15,4 +15,10 @@ def login(response, sid, settings, cookie_options):
     response.set_cookie("session", sid, **cookie_options)
     # ok: cookie-without-secure-flags
     response.delete_cookie("session")
+    # ok: cookie-without-secure-flags
+    response.set_cookie("sidebar_collapsed", "1", secure=True, samesite="Lax")
+    # ruleid: cookie-without-secure-flags
+    response.set_cookie("connect.sid", sid, secure=True)
+    # ruleid: cookie-without-secure-flags
+    response.set_cookie("sid", sid, secure=True)
     return response

@@ -1,5 +1,6 @@
 import asyncio
 import os
+import shlex
 import subprocess
 
 BACKUP = "pg_dump app > /var/backups/app.sql"
@@ -24,3 +25,17 @@ async def run(filename, args):
     os.system("clear")
     # ok: shell-command-injection
     subprocess.run(args, shell=False, check=True)
+    # ok: shell-command-injection
+    subprocess.run(f"pg_dump --version | tee -a {shlex.quote(str(filename))}", shell=True, check=True)
+    # ok: shell-command-injection
+    subprocess.run(f"convert {shlex.quote(filename)} 'out file.png'", shell=True, check=True)
+    # ok: shell-command-injection
+    subprocess.run(shlex.join(["convert", filename, "out.png"]), shell=True, check=True)
+    # ok: shell-command-injection
+    os.system(shlex.join(["convert", filename, "out.png"]))
+    # ruleid: shell-command-injection
+    subprocess.run(f"convert {shlex.quote(filename)} {args}", shell=True, check=True)
+    # ruleid: shell-command-injection
+    subprocess.run(f"convert {shlex.quote(filename) + str(args)}", shell=True, check=True)
+    # ruleid: shell-command-injection
+    subprocess.run(f"convert {shlex.quote(filename)} | sh -c {args!r}", shell=True, check=True)

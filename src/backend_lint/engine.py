@@ -11,6 +11,7 @@ import stat
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from . import checks, ruff, semgrep
 from .catalog import RuleInfo
@@ -150,7 +151,7 @@ def run(paths: list[str], config: Config, options: RunOptions = RunOptions()) ->
     items = [(f.path, f.display, tests.matches(f.path)) for f in files]
     jobs = options.jobs or os.cpu_count() or 1
     with ThreadPoolExecutor(max_workers=2) as pool:  # the external engines run while native works
-        pending = [pool.submit(job) for job in external_jobs(files, executables, active, infos)]
+        pending = [pool.submit(job) for job in external_jobs(files, executables, active, infos, config.root)]
         results = analyse_all(items, settings, jobs, options.progress)
         outputs = [future.result() for future in pending]
     failed = {r.path for r in results if r.error}
@@ -211,13 +212,15 @@ def _readable(path: str) -> bool:
     return stat.S_ISREG(st.st_mode) and bool(st.st_mode & 0o444) and os.access(path, os.R_OK)
 
 
-def external_jobs(files: list[SourceFile], executables: dict[str, str], active: frozenset[str], infos) -> list:
+def external_jobs(
+    files: list[SourceFile], executables: dict[str, str], active: frozenset[str], infos, root: Path | None = None
+) -> list:
     """One callable per external engine that has something to do, each returning an EngineOutput."""
     paths = [os.path.abspath(f.path) for f in files if _readable(f.path)]
     display = {os.path.abspath(f.path): f.display for f in files}
     jobs = []
     if paths and any(infos[c].engine == "semgrep" for c in active):
-        jobs.append(lambda: semgrep.run_semgrep(paths, display, executables["semgrep"]))
+        jobs.append(lambda: semgrep.run_semgrep(paths, display, executables["semgrep"], cwd=root))
     ruff_codes = sorted(c for c in active if infos[c].engine == "ruff")
     if paths and ruff_codes:
         jobs.append(lambda: ruff.run_ruff(paths, display, executables["ruff"], ruff_codes))

@@ -180,9 +180,19 @@ def parse_output(data: dict, infos: dict[str, RuleInfo], display: dict[str, str]
 
 
 def run_semgrep(
-    paths: list[str], display: dict[str, str], executable: str, timeout: float = TIMEOUT, pack: Path | None = None
+    paths: list[str],
+    display: dict[str, str],
+    executable: str,
+    timeout: float = TIMEOUT,
+    pack: Path | None = None,
+    cwd: Path | None = None,
 ) -> EngineOutput:
-    """Run the pack over exactly these files (one subprocess per batch) and parse the result."""
+    """Run the pack over exactly these files (one subprocess per batch) and parse the result.
+
+    `cwd` is the project root: semgrep matches the rules' `paths.exclude` (tests/, local.py, ...)
+    against each file's path relative to its working directory, so run anywhere else a project
+    that happens to sit under a `tests/` folder would lose those rules entirely.
+    """
     pack = pack or pack_dir()
     infos = load_rule_infos(pack)
     env = {**os.environ, "SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
@@ -191,7 +201,7 @@ def run_semgrep(
     for batch in batches(paths):
         try:
             proc = subprocess.run(
-                build_command(executable, pack, batch), capture_output=True, text=True, timeout=timeout, env=env
+                build_command(executable, pack, batch), capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd
             )
         except subprocess.TimeoutExpired:
             errors.append(FileError("<semgrep>", f"semgrep timed out after {timeout:g}s on {len(batch)} file(s)", "semgrep"))
