@@ -47,6 +47,15 @@ def test_three_engines_on_one_problem_keep_the_semgrep_rule_over_ruff():
     assert [(f.rule, f.engine, f.also_reported_by) for f in result] == [("BL801", "semgrep", ("ASYNC251",))]
 
 
+def test_a_ruff_finding_joins_the_closest_of_two_problems_on_its_line():
+    """requests.get(url) in async def: no timeout (BL602, transport) and a blocking call (BL802,
+    performance) share CWE-400; ruff's S113 backs the first, ASYNC210 the second."""
+    for order in ([make("BL602"), make("BL802"), make("ASYNC210"), make("S113")],
+                  [make("S113"), make("ASYNC210"), make("BL802"), make("BL602")]):  # fmt: skip
+        result = deduplicate(order)
+        assert sorted((f.rule, f.also_reported_by) for f in result) == [("BL602", ("S113",)), ("BL802", ("ASYNC210",))]
+
+
 def test_two_problems_on_one_line_stay_two():
     # requests.get(url, verify=False) without timeout: both transport, different CWEs
     result = deduplicate([make("BL601"), make("BL602"), make("S113"), make("S501")])

@@ -6,7 +6,10 @@ category alone is not enough: `requests.get(url, verify=False)` without a timeou
 on one line, both in `transport`, with different CWEs.
 
 Of a group, the kept finding is the native one if there is one, else the most confident, else the
-semgrep one (our own rule, message and metadata), else the narrowest.
+semgrep one (our own rule, message and metadata), else the narrowest. When a finding could join
+several kept ones, it joins the closest: same category first, then the same line range. So ruff's
+ASYNC210 (a blocking call in `async def`, performance) backs semgrep's blocking-call finding, not the
+missing-timeout finding (transport) on the same `requests.get` line, although all three share CWE-400.
 """
 
 from __future__ import annotations
@@ -31,15 +34,21 @@ def preference(f: Finding) -> tuple:
     return (f.engine != "native", CONFIDENCES.index(f.confidence), ENGINES.index(f.engine), f.end_line - f.line, f.rule)
 
 
+def closeness(a: Finding, b: Finding) -> tuple:
+    """Larger is closer: the same category, then the same lines."""
+    return (a.category == b.category, (a.line, a.end_line) == (b.line, b.end_line))
+
+
 def deduplicate(findings: list[Finding]) -> list[Finding]:
     """One file's findings of every engine, each problem kept once (input order otherwise kept)."""
     kept: list[Finding] = []
     for finding in sorted(findings, key=preference):
-        for i, other in enumerate(kept):
-            if same_problem(finding, other):
-                if finding.rule not in other.also_reported_by:
-                    kept[i] = dataclasses.replace(other, also_reported_by=(*other.also_reported_by, finding.rule))
-                break
-        else:
+        matches = [i for i, other in enumerate(kept) if same_problem(finding, other)]
+        if not matches:
             kept.append(finding)
+            continue
+        i = max(matches, key=lambda j: closeness(finding, kept[j]))  # the first of equals wins
+        other = kept[i]
+        if finding.rule not in other.also_reported_by:
+            kept[i] = dataclasses.replace(other, also_reported_by=(*other.also_reported_by, finding.rule))
     return sorted(kept, key=Finding.sort_key)
