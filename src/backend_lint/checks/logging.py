@@ -30,7 +30,8 @@ class PrintUsedForLogging(Rule):
     `print(..., file=sys.stderr)`. Writing to a file you opened (`print(row, file=fh)`) is output,
     not logging, and is not flagged; neither are command-line entry points (click/typer commands,
     code under `if __name__ == "__main__":` and the functions it calls, `__main__.py`, `manage.py`,
-    `cli.py`, Django `management/` packages, `scripts/` and `bin/` directories) and test files.
+    `cli.py` or a `cli/` package, Django `management/` packages, `scripts/` and `bin/` directories) and
+    test files.
 
     ## Why is this bad?
     Printed lines have no level, no timestamp, no request context and no structure; in production
@@ -164,6 +165,7 @@ class PrintUsedForLogging(Rule):
         ),
         Example("def pytest_report_header():\n    print('env: ci')\n", path="conftest.py"),
         Example("def main():\n    print('install app[cli] first')\n", path="app/cli.py"),
+        Example("import sys\ndef fail(msg):\n    print(f'error: {msg}', file=sys.stderr)\n", path="app/cli/check.py"),
         Example("for user in load():\n    print(user.email)\n", path="scripts/list_users.py"),
         """
         class Report:
@@ -209,7 +211,7 @@ def _is_script(path: str) -> bool:
     name = path.rsplit("/", 1)[-1]
     parts = f"/{path}"
     return name in ("__main__.py", "manage.py", "cli.py") or any(
-        d in parts for d in ("/management/", "/scripts/", "/bin/")
+        d in parts for d in ("/management/", "/scripts/", "/bin/", "/cli/")
     )
 
 
