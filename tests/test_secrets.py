@@ -84,7 +84,8 @@ def test_messages_never_show_the_secret(tmp_path, rule):
         root = tmp_path / str(i)
         literals = [(n, _text(n)) for n in ast.walk(ast.parse(code)) if _text(n)]
         for finding in _messages(root, code, rule.code, example.path):
-            reported = [text for n, text in literals if (n.lineno, n.col_offset + 1) == (finding.line, finding.column)]
+            reported = [text for n, text in literals if (n.lineno, n.col_offset + 1) == (finding.line, finding.column)
+                        or n.lineno < n.end_lineno and n.lineno <= finding.line <= n.end_lineno]  # fmt: skip
             assert reported, finding
             for secret in reported:
                 assert secret not in finding.message, finding.message

@@ -217,12 +217,15 @@ class FileContext:
 
     # -- reporting -----------------------------------------------------------------------------
     def report(self, rule: Rule, node: ast.AST, message: str, **overrides) -> None:
+        """A finding of `rule` at `node`; `line`, `column`, `end_line`, `end_column` (1-based,
+        characters) narrow it, e.g. to the line of a long string that holds the problem."""
         line = overrides.pop("line", None) or node.lineno
         end_line = overrides.pop("end_line", None) or getattr(node, "end_lineno", None) or line
-        column = self._char_col(line, getattr(node, "col_offset", 0)) + 1
-        if end_line == getattr(node, "end_lineno", None):
+        column = overrides.pop("column", None) or self._char_col(line, getattr(node, "col_offset", 0)) + 1
+        end_column = overrides.pop("end_column", None)
+        if end_column is None and end_line == getattr(node, "end_lineno", None):
             end_column = self._char_col(end_line, getattr(node, "end_col_offset", None) or 0) + 1
-        else:  # the finding stops before the node does: up to the end of its last line
+        elif end_column is None:  # the finding stops before the node does: up to the end of its last line
             end_column = len(self.lines[end_line - 1]) + 1 if 0 < end_line <= len(self.lines) else column
         if end_line == line and end_column < column:
             end_column = column

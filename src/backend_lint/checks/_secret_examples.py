@@ -211,6 +211,14 @@ HARDCODED_SECRET_VALID = (
 )
 
 PROVIDER_CREDENTIAL_INVALID = (
+    # in a string of several lines, the finding is on the line that holds the credential
+    """
+    AWS_CONFIG = '''
+    [default]
+    region = eu-west-1
+    aws_access_key_id = AKIAIOSFODNN7EXAMPLE  # expect: BL102
+    '''
+    """,
     """
     AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"  # expect: BL102
     AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"  # expect: BL102

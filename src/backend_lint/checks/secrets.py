@@ -245,17 +245,31 @@ class HardcodedProviderCredential(Rule):
         if found:
             fmt, secret = found
             label, shown = fmt.name, mask(secret, fmt.prefix)
-        elif jwt := find_jwt(value):
-            label, shown = "JSON Web Token", mask(jwt, 3)
+        elif secret := find_jwt(value):
+            label, shown = "JSON Web Token", mask(secret, 3)
         elif is_named_aws_secret(value, binding_name(node, ctx.ancestors)):
-            label, shown = "AWS secret access key", mask(value)
+            label, shown, secret = "AWS secret access key", mask(value), value
         else:
             return
-        ctx.report(self, node, f"{label} in source ({shown}); revoke it and load it from the environment")
-
+        where = locate(ctx, node, secret)
+        ctx.report(self, node, f"{label} in source ({shown}); revoke it and load it from the environment", **where)
 
 
 _AWS_SECRET = re.compile(r"^[A-Za-z0-9/+]{40}$")
+
+
+def locate(ctx, node: ast.AST, text: str) -> dict:
+    """In a string spanning several lines (a docstring, a PEM block), the line that holds `text`,
+    so the finding (and its masking in reports) points at the secret, not at the opening quote."""
+    if node.lineno == node.end_lineno:
+        return {}
+    probe = text[:24]
+    for number in range(node.lineno, node.end_lineno + 1):
+        found = ctx.lines[number - 1].find(probe)
+        if found >= 0:
+            end = min(found + len(text), len(ctx.lines[number - 1]))
+            return {"line": number, "column": found + 1, "end_line": number, "end_column": end + 1}
+    return {}
 
 
 def is_named_aws_secret(value: str, name: str | None) -> bool:
