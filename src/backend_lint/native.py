@@ -15,6 +15,7 @@ import stat
 import sys
 import tokenize
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .model import Finding, FileError, assign_fingerprints
 from .rule import Rule
@@ -214,29 +215,74 @@ def build_dispatch(rules: list[Rule]) -> dict[type, list[Rule]]:
     return table
 
 
-def walk(ctx: FileContext, dispatch: dict[type, list[Rule]]) -> None:
-    """Depth-first, iterative (no recursion limit), keeping `ctx.ancestors` current."""
+# Operators and expression contexts (`Load`, `Add`, `Eq`...) are a third of all nodes; they have no
+# children and no position, so the walk only visits them when a rule asked for one of their types.
+_LEAF_BASES = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+_LEAF_FIELDS = frozenset({"ctx", "op", "ops"})
+
+
+class ChildFields(dict):
+    """Node type -> the names of its fields that hold child nodes (reversed), filled in lazily.
+
+    Shared between the files of a run; leaf fields are left out unless a rule asked for leaves.
+    """
+
+    def __init__(self, skip_leaves: bool) -> None:
+        super().__init__()
+        self.skip_leaves = skip_leaves
+
+    @staticmethod
+    @lru_cache(maxsize=2)
+    def shared(skip_leaves: bool) -> ChildFields:
+        return ChildFields(skip_leaves)
+
+    @staticmethod
+    def for_dispatch(dispatch: dict[type, list[Rule]]) -> ChildFields:
+        return ChildFields.shared(not any(issubclass(t, _LEAF_BASES) for t in dispatch))
+
+    def __missing__(self, cls: type) -> tuple[str, ...]:
+        names = tuple(f for f in reversed(cls._fields) if not (self.skip_leaves and f in _LEAF_FIELDS))
+        self[cls] = names
+        return names
+
+
+def walk(ctx: FileContext, dispatch: dict[type, list[Rule]], fields: ChildFields | None = None) -> None:
+    """Depth-first, pre-order, iterative (no recursion limit), keeping `ctx.ancestors` current.
+
+    Every node is seen once (operators and contexts only if a rule wants them).
+    """
+    fields = ChildFields.for_dispatch(dispatch) if fields is None else fields
     ancestors = ctx.ancestors
-    model = ctx.model
+    add_import = ctx.model.add_import
+    rules_for = dispatch.get
+    AST, Import, ImportFrom = ast.AST, ast.Import, ast.ImportFrom
     stack: list[tuple[ast.AST, int]] = [(ctx.tree, 0)]
-    iter_children = ast.iter_child_nodes
+    pop, push = stack.pop, stack.append
     while stack:
-        node, depth = stack.pop()
+        node, depth = pop()
         del ancestors[depth:]
-        if isinstance(node, (ast.Import, ast.ImportFrom)) and depth > 1:
-            model.add_import(node)
-        for rule in dispatch.get(type(node), ()):
-            try:
-                rule.visit(node, ctx)
-            except RecursionError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a rule bug must not stop the run; it is reported
-                raise RuleCrash(rule.code, node, exc) from exc
+        cls = type(node)
+        if (cls is Import or cls is ImportFrom) and depth > 1:
+            add_import(node)
+        rules = rules_for(cls)
+        if rules:
+            for rule in rules:
+                try:
+                    rule.visit(node, ctx)
+                except RecursionError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - a rule bug must not stop the run; it is reported
+                    raise RuleCrash(rule.code, node, exc) from exc
         ancestors.append(node)
-        children = list(iter_children(node))
         depth += 1
-        for child in reversed(children):
-            stack.append((child, depth))
+        for name in fields[cls]:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                for child in reversed(value):
+                    if isinstance(child, AST):
+                        push((child, depth))
+            elif isinstance(value, AST):
+                push((value, depth))
     del ancestors[:]
 
 
@@ -263,9 +309,9 @@ def analyse_file(
         for rule in rules:
             rule.end(ctx)
         findings = assign_fingerprints(ctx.findings, lines)
-        return FileResult(
-            display, tuple(findings), None, parse_directives(source), statement_spans(tree), len(lines)
-        )
+        directives = parse_directives(source)
+        spans = statement_spans(tree) if directives else ()  # only suppression comments need them
+        return FileResult(display, tuple(findings), None, directives, spans, len(lines))
     except RecursionError:
         return FileResult(display, error=FileError(display, "too deeply nested to analyse"))
     except RuleCrash as exc:
