@@ -61,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--report-unused-suppressions", action="store_true", help="report suppression comments that silence nothing"
     )
+    parser.add_argument(
+        "--cache-dir", metavar="DIR", help="where to keep per-file results (default: .backend_lint_cache in the config root)"
+    )
+    parser.add_argument("--no-cache", action="store_true", help="analyse every file, read and write no cache")
     parser.add_argument("--version", action="version", version=f"backend-lint {__version__}")
     return parser
 
@@ -110,8 +114,9 @@ def _cmd_check(argv: list[str]) -> int:
         overrides["report_unused_suppressions"] = True
     config = config.replace(**overrides)
     interactive = sys.stderr.isatty() and not args.quiet
+    cache_dir = None if args.no_cache else args.cache_dir or str(config.root / engine.CACHE_DIRECTORY)
     with _progress(interactive) as progress:
-        report = engine.run(paths, config, engine.RunOptions(jobs=args.jobs, progress=progress))
+        report = engine.run(paths, config, engine.RunOptions(jobs=args.jobs, progress=progress, cache_dir=cache_dir))
     to_terminal = args.output is None and sys.stdout.isatty()
     color = to_terminal and not args.no_color and not os.environ.get("NO_COLOR")
     options = RenderOptions(

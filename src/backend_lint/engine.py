@@ -6,17 +6,20 @@ are applied here, once, for the findings of every engine alike.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 from . import checks
+from .cache import DIRECTORY_NAME as CACHE_DIRECTORY
+from .cache import ResultCache, content_hash, from_record, settings_key, to_record
 from .catalog import RuleInfo
 from .config import Config, ConfigError
 from .files import PathMatcher, SourceFile, find_files
 from .model import Finding, FileError, Report, assign_fingerprints, severity_rank
-from .native import FileResult, analyse_file, build_dispatch
+from .native import FileResult, SourceError, analyse_file, build_dispatch, read_bytes
 from .rule import Rule
 from .suppress import apply_suppressions, unused_directives
 
@@ -85,50 +88,124 @@ class NativeSettings:
         rules = [by_code[c](self.rule_options.get(c)) for c in self.codes if c in by_code]
         return rules, build_dispatch(rules)
 
-
-_worker_rules: dict[str, object] = {}  # per worker process: the rules built by _init_worker
-
-
-def _init_worker(settings: NativeSettings) -> None:
-    _worker_rules["rules"], _worker_rules["dispatch"] = settings.build()
+    def cache_key(self) -> str:
+        return settings_key(self.codes, self.rule_options, self.agents)
 
 
-def _analyse_chunk(chunk: list[tuple[str, str, bool]], agents: dict[str, str]) -> list[FileResult]:
-    rules, dispatch = _worker_rules["rules"], _worker_rules["dispatch"]
-    return [analyse_file(path, shown, rules, dispatch, is_test, agents) for path, shown, is_test in chunk]
+Item = tuple[str, str, bool]  # (path to open, path shown, is a test file)
+
+
+class _Analyser:
+    """Analyses files into plain records (and stores them in the cache); one per process."""
+
+    def __init__(self, settings: NativeSettings, cache: ResultCache | None) -> None:
+        self.rules, self.dispatch = settings.build()
+        self.agents = settings.agents
+        self.cache = cache
+
+    def record(self, item: Item) -> dict:
+        path, display, is_test = item
+        try:
+            data = read_bytes(path)
+        except SourceError as exc:
+            return to_record(FileResult(display, error=FileError(display, str(exc))))
+        result = analyse_file(path, display, self.rules, self.dispatch, is_test, self.agents, data=data)
+        record = to_record(result)
+        if self.cache is not None:
+            self.cache.store(display, is_test, content_hash(data), record)
+        return record
+
+
+_worker: list[_Analyser] = []  # per worker process: the analyser built by _init_worker
+
+
+def _init_worker(settings: NativeSettings, cache: ResultCache | None) -> None:
+    _worker[:] = [_Analyser(settings, cache)]
+
+
+def _analyse_chunk(chunk: list[tuple[int, Item]]) -> list[tuple[int, dict]]:
+    analyser = _worker[0]
+    return [(index, analyser.record(item)) for index, item in chunk]
+
+
+def _chunks(items: list[Item], jobs: int) -> list[list[tuple[int, Item]]]:
+    """Largest files first (so the last chunks are short), in chunks small enough to balance."""
+    def size(item: Item) -> int:
+        try:
+            return os.stat(item[0]).st_size
+        except OSError:
+            return 0
+
+    order = sorted(enumerate(items), key=lambda pair: -size(pair[1]))
+    count = max(1, min(32, len(items) // (jobs * 8)))
+    return [order[i : i + count] for i in range(0, len(order), count)]
 
 
 def analyse_all(
-    items: list[tuple[str, str, bool]], settings: NativeSettings, jobs: int, progress: Progress | None
+    items: list[Item],
+    settings: NativeSettings,
+    jobs: int,
+    progress: Progress | None = None,
+    cache: ResultCache | None = None,
 ) -> list[FileResult]:
-    """Per-file results in the order of `items`, whatever the number of processes."""
+    """Per-file results in the order of `items`, whatever the number of processes.
+
+    With a cache, files whose entry matches their content are not analysed again; the others are
+    analysed (by worker processes if there are enough of them) and stored.
+    """
     total = len(items)
-    if jobs <= 1 or total < PARALLEL_THRESHOLD:
-        _init_worker(settings)
-        results = []
-        for done, item in enumerate(items, 1):
-            results.extend(_analyse_chunk([item], settings.agents))
+    results: list[FileResult | None] = [None] * total
+    todo = list(range(total))
+    if cache is not None:
+        for i in range(total):
+            results[i] = _cached(cache, items[i])
+        todo = [i for i in todo if results[i] is None]
+    done = total - len(todo)
+    if progress and done:
+        progress(done, total)
+    if jobs <= 1 or len(todo) < PARALLEL_THRESHOLD:
+        analyser = _Analyser(settings, cache)
+        for i in todo:
+            results[i] = from_record(analyser.record(items[i]))
+            done += 1
             if progress:
                 progress(done, total)
-        return results
-    size = max(1, min(64, total // (jobs * 8)))
-    chunks = [items[i : i + size] for i in range(0, total, size)]
-    results: list[FileResult] = []
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,)) as pool:
-        for part in pool.map(_analyse_chunk, chunks, [settings.agents] * len(chunks)):
-            results.extend(part)
+        return results  # type: ignore[return-value]
+    chunks = _chunks([items[i] for i in todo], jobs)
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings, cache)) as pool:
+        futures = [pool.submit(_analyse_chunk, chunk) for chunk in chunks]
+        for future in as_completed(futures):
+            for index, record in future.result():
+                results[todo[index]] = from_record(record)
+            done += len(future.result())
             if progress:
-                progress(len(results), total)
-    return results
+                progress(done, total)
+    return results  # type: ignore[return-value]
+
+
+def _cached(cache: ResultCache, item: Item) -> FileResult | None:
+    path, display, is_test = item
+    try:
+        data = read_bytes(path)
+    except SourceError:
+        cache.misses += 1
+        return None
+    return cache.load(display, is_test, content_hash(data))
 
 
 @dataclass(frozen=True)
 class RunOptions:
     jobs: int = 0  # 0: one process per CPU
     progress: Progress | None = None
+    cache_dir: str | None = None  # None: no result cache
 
 
 def run(paths: list[str], config: Config, options: RunOptions = RunOptions()) -> Report:
+    return run_counted(paths, config, options)[0]
+
+
+def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptions()) -> tuple[Report, RunStats]:
+    """`run`, also saying how many files were analysed and how many came from the cache."""
     infos = rule_catalog()
     check_references(config, infos)
     codes = selected_codes(config, infos)
@@ -140,8 +217,25 @@ def run(paths: list[str], config: Config, options: RunOptions = RunOptions()) ->
     tests = PathMatcher(config.test_paths, config.root)
     items = [(f.path, f.display, tests.matches(f.path)) for f in files]
     jobs = options.jobs or os.cpu_count() or 1
-    results = analyse_all(items, settings, jobs, options.progress)
-    return finish(results, files, config, infos, codes)
+    cache = None
+    notices: tuple[str, ...] = ()
+    if options.cache_dir is not None:
+        cache = ResultCache(options.cache_dir, settings.cache_key())
+        if not cache.prepare():
+            notices = (f"result cache disabled: cannot write to {options.cache_dir}",)
+            cache = None
+    results = analyse_all(items, settings, jobs, options.progress, cache)
+    report = finish(results, files, config, infos, codes)
+    if notices:
+        report = dataclasses.replace(report, notices=report.notices + notices)
+    stats = RunStats(analysed=len(files) - (cache.hits if cache else 0), cached=cache.hits if cache else 0)
+    return report, stats
+
+
+@dataclass(frozen=True)
+class RunStats:
+    analysed: int  # files read and analysed by the native engine
+    cached: int  # files whose result came from the cache
 
 
 def finish(

@@ -49,6 +49,11 @@ class FileResult:
 
 def read_source(path: str) -> str:
     """The decoded text of a Python file, honouring its coding cookie, or SourceError."""
+    return decode_source(read_bytes(path))
+
+
+def read_bytes(path: str) -> bytes:
+    """The raw content of a regular file of sane size, or SourceError."""
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -71,6 +76,11 @@ def read_source(path: str) -> str:
             data = fh.read()
     except OSError as exc:
         raise SourceError(f"cannot read file ({exc.strerror or exc})") from None
+    return data
+
+
+def decode_source(data: bytes) -> str:
+    """Text of a Python file's bytes, honouring its coding cookie, or SourceError."""
     if b"\0" in data:
         raise SourceError("file contains null bytes (binary file?); skipped")
     try:
@@ -293,9 +303,11 @@ def analyse_file(
     dispatch: dict[type, list[Rule]],
     is_test: bool = False,
     agent_overrides: dict[str, str] | None = None,
+    data: bytes | None = None,
 ) -> FileResult:
+    """Everything the native engine finds in one file; `data` is its content if already read."""
     try:
-        source = read_source(path)
+        source = read_source(path) if data is None else decode_source(data)
         tree = parse_source(source, display)
     except SourceError as exc:
         return FileResult(display, error=FileError(display, str(exc)))
