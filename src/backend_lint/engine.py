@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 from . import checks
@@ -171,6 +170,8 @@ def analyse_all(
             if progress:
                 progress(done, total)
         return results  # type: ignore[return-value]
+    from concurrent.futures import ProcessPoolExecutor, as_completed  # only runs that need workers pay
+
     chunks = _chunks([items[i] for i in todo], jobs)
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings, cache)) as pool:
         futures = [pool.submit(_analyse_chunk, chunk) for chunk in chunks]
