@@ -98,7 +98,8 @@ def test_corrupt_or_truncated_entries_are_ignored_and_rebuilt(tmp_path):
     entries[0].write_bytes(entries[0].read_bytes()[:20])  # truncated
     entries[1].write_bytes(b"\x00\xff not json")
     entries[2].write_text('{"key": "x"}')  # valid JSON, wrong shape
-    entries[3].write_text('{"key": %s, "result": {"path": 1}}' % json.dumps(json.loads(entries[4].read_text())["key"]))
+    key = json.loads(entries[4].read_text())["key"]
+    entries[3].write_text(json.dumps({"key": key, "result": {"path": 1}}))
     report, stats = run(tmp_path, cache)
     assert as_json(report) == expected
     assert stats.analysed == 4
