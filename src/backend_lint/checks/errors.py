@@ -141,7 +141,7 @@ class SilentException(Rule):
                 "(or narrower) and log or re-raise", end_line=node.lineno
             )
         elif _is_silent_body(node.body) and not _logs(node.body):
-            caught = ast.get_source_segment(ctx.source, node.type) if node.type else "everything"
+            caught = ctx.segment(node.type) if node.type else "everything"
             ctx.report(
                 self, node, f"`except {caught}` swallows the error; log it (logger.exception), re-raise, "
                 "or return an explicit error", end_line=node.lineno
