@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from . import __version__
@@ -107,12 +108,15 @@ class ResultCache:
         name = hashlib.sha256(f"{self.settings}\0{display}\0{int(is_test)}".encode()).hexdigest()[:32]
         return self.directory / f"{name}.json"
 
-    def load(self, display: str, is_test: bool, digest: str) -> FileResult | None:
-        """The cached result for this content, or None (missing, stale, corrupt or unreadable)."""
+    def load(self, display: str, is_test: bool, digest: Callable[[], str | None]) -> FileResult | None:
+        """The cached result for the file's current content, or None (missing, stale, corrupt or
+        unreadable). `digest` gives the content hash (None if unreadable); it is only called when
+        there is an entry, so a cold run does not read every file twice."""
         try:
             with open(self._entry(display, is_test), "rb") as fh:
-                entry = json.loads(fh.read())
-            if entry["key"] != digest:
+                raw = fh.read()
+            entry = json.loads(raw)
+            if entry["key"] != digest():
                 raise LookupError
             result = from_record(entry["result"])
         except (OSError, ValueError, LookupError, TypeError, AttributeError):

@@ -186,12 +186,14 @@ def analyse_all(
 
 def _cached(cache: ResultCache, item: Item) -> FileResult | None:
     path, display, is_test = item
-    try:
-        data = read_bytes(path)
-    except SourceError:
-        cache.misses += 1
-        return None
-    return cache.load(display, is_test, content_hash(data))
+
+    def digest() -> str | None:
+        try:
+            return content_hash(read_bytes(path))
+        except SourceError:
+            return None
+
+    return cache.load(display, is_test, digest)
 
 
 @dataclass(frozen=True)
