@@ -162,6 +162,10 @@ def median_of(runs: int, cmd: list[str], before=None, **kwargs) -> Sample:
         samples.append(measure(cmd, **kwargs))
         if samples[0].wall > SLOW:
             break
+    return summarize(samples)
+
+
+def summarize(samples: list[Sample]) -> Sample:
     return Sample(
         statistics.median(s.wall for s in samples),
         statistics.median(s.cpu for s in samples),
@@ -237,16 +241,18 @@ def main() -> int:
         engines = "native,ruff" if tool("ruff") else "native"
         bl += ["--engines", engines]
     cache = args.work / "bl-cache"
-
-    def fresh_cache() -> None:
-        shutil.rmtree(cache, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    # a cold run gets a directory never used before: deleting the previous one right before the run
+    # would charge the file system's clean-up to backend-lint
+    cold_dirs = [args.work / f"bl-cold-{os.getpid()}-{i}" for i in range(args.runs)]
 
     rows: list[tuple[str, str, Sample, float]] = []  # (key, label, sample, kLOC analysed)
     if "--cache-dir" in flags:
-        cold = [*bl, "--cache-dir", str(cache), str(corpus)]
-        rows.append(("cold", "backend-lint, cold cache", median_of(args.runs, cold, fresh_cache, env=env), kloc))
-        measure(cold, env=env)  # fill the cache
-        rows.append(("warm", "backend-lint, warm cache", median_of(args.runs, cold, env=env), kloc))
+        samples = [measure([*bl, "--cache-dir", str(d), str(corpus)], env=env) for d in cold_dirs]
+        rows.append(("cold", "backend-lint, cold cache", summarize(samples), kloc))
+        warm = [*bl, "--cache-dir", str(cache), str(corpus)]
+        measure(warm, env=env)  # fill the cache
+        rows.append(("warm", "backend-lint, warm cache", median_of(args.runs, warm, env=env), kloc))
         one = [sys.executable, "-m", "backend_lint", "--no-cache", str(corpus / args.one_file)]
     else:
         rows.append(("cold", "backend-lint (no cache support)", median_of(args.runs, [*bl, str(corpus)], env=env), kloc))
@@ -291,6 +297,8 @@ def main() -> int:
             n, size = per_package[package]
             print(f"| {package} | {n} | {size / 1000:.0f} | {s.wall:.2f} | {size / 1000 / s.wall:,.0f} | {s.rss_tree / 2**20:.0f} |")
     print(f"\nload after: {os.getloadavg()[0]:.2f}")
+    for directory in cold_dirs:
+        shutil.rmtree(directory, ignore_errors=True)
     return 0
 
 
