@@ -6,10 +6,10 @@ description of one rule, whichever engine implements it, so reporters never impo
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -55,7 +55,9 @@ class Catalog:
 
 @lru_cache(maxsize=1)
 def load_catalog() -> Catalog:
-    raw = tomllib.loads(resources.files("backend_lint.data").joinpath("catalog.toml").read_text("utf-8"))
+    # a plain file read: importlib.resources costs ~20 ms of start-up (tempfile, shutil, zipfile...)
+    with open(os.path.join(os.path.dirname(__file__), "data", "catalog.toml"), "rb") as fh:
+        raw = tomllib.load(fh)
     agents = {k: Agent(k, v["domain"], tuple(v["keywords"])) for k, v in raw["agents"].items()}
     checklist = {
         k: ChecklistItem(k, v["list"], v["title"], v.get("original", "")) for k, v in raw["checklist"].items()

@@ -8,24 +8,25 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import checks, ruff, semgrep
+from .analysis import NativeSettings, Progress, analyse_all
+from .cache import DIRECTORY_NAME as CACHE_DIRECTORY
+from .cache import ResultCache
 from .catalog import RuleInfo
 from .config import Config, ConfigError, check_rule_options
 from .files import PathMatcher, SourceFile, find_files
 from .model import ENGINES, Finding, FileError, Report, assign_fingerprints, severity_rank
 from .merge import deduplicate
-from .native import FileResult, SourceError, analyse_file, build_dispatch, read_source
-from .rule import Rule
+from .native import FileResult, SourceError, read_source
 from .suppress import apply_suppressions, unused_directives
 
 UNUSED_SUPPRESSION = "BL901"
-PARALLEL_THRESHOLD = 16  # below this many files a worker pool costs more than it saves
-Progress = Callable[[int, int], None]
+__all__ = ["CACHE_DIRECTORY", "Progress", "RunOptions", "run", "run_counted", "rule_catalog"]
 
 
 def native_rule_infos() -> dict[str, RuleInfo]:
@@ -78,62 +79,24 @@ def check_references(config: Config, infos: dict[str, RuleInfo]) -> None:
 
 
 @dataclass(frozen=True)
-class NativeSettings:
-    """Everything a worker process needs to rebuild the native rules (picklable)."""
-
-    codes: tuple[str, ...]
-    rule_options: dict[str, dict[str, object]] = field(default_factory=dict)
-    agents: dict[str, str] = field(default_factory=dict)
-
-    def build(self) -> tuple[list[Rule], dict]:
-        by_code = {cls.code: cls for cls in checks.discover()}
-        rules = [by_code[c](self.rule_options.get(c)) for c in self.codes if c in by_code]
-        return rules, build_dispatch(rules)
-
-
-_worker_rules: dict[str, object] = {}  # per worker process: the rules built by _init_worker
-
-
-def _init_worker(settings: NativeSettings) -> None:
-    _worker_rules["rules"], _worker_rules["dispatch"] = settings.build()
-
-
-def _analyse_chunk(chunk: list[tuple[str, str, bool]], agents: dict[str, str]) -> list[FileResult]:
-    rules, dispatch = _worker_rules["rules"], _worker_rules["dispatch"]
-    return [analyse_file(path, shown, rules, dispatch, is_test, agents) for path, shown, is_test in chunk]
-
-
-def analyse_all(
-    items: list[tuple[str, str, bool]], settings: NativeSettings, jobs: int, progress: Progress | None
-) -> list[FileResult]:
-    """Per-file results in the order of `items`, whatever the number of processes."""
-    total = len(items)
-    if jobs <= 1 or total < PARALLEL_THRESHOLD:
-        _init_worker(settings)
-        results = []
-        for done, item in enumerate(items, 1):
-            results.extend(_analyse_chunk([item], settings.agents))
-            if progress:
-                progress(done, total)
-        return results
-    size = max(1, min(64, total // (jobs * 8)))
-    chunks = [items[i : i + size] for i in range(0, total, size)]
-    results: list[FileResult] = []
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,)) as pool:
-        for part in pool.map(_analyse_chunk, chunks, [settings.agents] * len(chunks)):
-            results.extend(part)
-            if progress:
-                progress(len(results), total)
-    return results
-
-
-@dataclass(frozen=True)
 class RunOptions:
     jobs: int = 0  # 0: one process per CPU
     progress: Progress | None = None
+    cache_dir: str | None = None  # None: no result cache
+
+
+@dataclass(frozen=True)
+class RunStats:
+    analysed: int  # files read and analysed by the native engine
+    cached: int  # files whose result came from the cache
 
 
 def run(paths: list[str], config: Config, options: RunOptions = RunOptions()) -> Report:
+    return run_counted(paths, config, options)[0]
+
+
+def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptions()) -> tuple[Report, RunStats]:
+    """`run`, also saying how many files the native engine analysed and how many came from the cache."""
     infos = rule_catalog()
     check_references(config, infos)
     codes = selected_codes(config, infos)
@@ -150,9 +113,15 @@ def run(paths: list[str], config: Config, options: RunOptions = RunOptions()) ->
     tests = PathMatcher(config.test_paths, config.root)
     items = [(f.path, f.display, tests.matches(f.path)) for f in files]
     jobs = options.jobs or os.cpu_count() or 1
+    cache = None
+    if options.cache_dir is not None:
+        cache = ResultCache(options.cache_dir, settings.cache_key())
+        if not cache.prepare():
+            notices += (f"result cache disabled: cannot write to {options.cache_dir}",)
+            cache = None
     with ThreadPoolExecutor(max_workers=2) as pool:  # the external engines run while native works
         pending = [pool.submit(job) for job in external_jobs(files, executables, active, infos, config.root)]
-        results = analyse_all(items, settings, jobs, options.progress)
+        results = analyse_all(items, settings, jobs, options.progress, cache)
         outputs = [future.result() for future in pending]
     failed = {r.path for r in results if r.error}
     extra: dict[str, list[Finding]] = {}
@@ -164,7 +133,8 @@ def run(paths: list[str], config: Config, options: RunOptions = RunOptions()) ->
         notices += output.notices
     report = finish(results, files, config, infos, active, fingerprinted(extra, files))
     all_errors = tuple(sorted((*report.errors, *errors), key=lambda e: e.path))
-    return replace(report, errors=all_errors, notices=(*report.notices, *notices))
+    stats = RunStats(analysed=len(files) - (cache.hits if cache else 0), cached=cache.hits if cache else 0)
+    return replace(report, errors=all_errors, notices=(*report.notices, *notices)), stats
 
 
 def active_codes(codes: set[str], engines: tuple[str, ...], infos: dict[str, RuleInfo]) -> frozenset[str]:

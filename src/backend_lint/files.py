@@ -32,21 +32,28 @@ class PathMatcher:
         self.spec = pathspec.GitIgnoreSpec.from_lines(patterns)
 
     def matches(self, path: str | Path, is_dir: bool = False) -> bool:
-        rel = relative_to(Path(path), self.root)
+        rel = relative_to(path, self.root)
         if rel is None:
-            rel = Path(path).name
+            rel = os.path.basename(path)
         return self.spec.match_file(rel + "/" if is_dir else rel)
 
 
-def relative_to(path: Path, root: Path) -> str | None:
-    try:
-        return Path(os.path.abspath(path)).relative_to(root).as_posix()
-    except ValueError:
+def relative_to(path: str | Path, root: str | Path) -> str | None:
+    """`path` relative to the absolute `root`, in POSIX form, or None when it is not below it.
+
+    Plain string operations: this runs for every file and directory walked, where pathlib is slow."""
+    absolute, base = os.path.abspath(path), os.fspath(root)
+    if os.path.normcase(absolute) == os.path.normcase(base):
+        return "."
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if not os.path.normcase(absolute).startswith(os.path.normcase(prefix)):
         return None
+    rel = absolute[len(prefix) :]
+    return rel.replace(os.sep, "/") if os.sep != "/" else rel
 
 
 def display_path(path: str, cwd: Path) -> str:
-    rel = relative_to(Path(path), cwd)
+    rel = relative_to(path, cwd)
     return rel if rel is not None else Path(os.path.abspath(path)).as_posix()
 
 
@@ -71,7 +78,7 @@ def _load_gitignore(directory: Path) -> tuple[Path, pathspec.GitIgnoreSpec] | No
         return None
 
 
-def _ignored(path: Path, is_dir: bool, specs: list[tuple[Path, pathspec.GitIgnoreSpec]]) -> bool:
+def _ignored(path: str | Path, is_dir: bool, specs: list[tuple[Path, pathspec.GitIgnoreSpec]]) -> bool:
     for base, spec in specs:
         rel = relative_to(path, base)
         if rel is not None and spec.match_file(rel + "/" if is_dir else rel):
@@ -102,8 +109,8 @@ def find_files(paths: list[str], config: Config, cwd: Path | None = None) -> lis
     return [found[k] for k in sorted(found)]
 
 
-def _walk(top: Path, exclude: PathMatcher, specs: list) -> list[Path]:
-    out: list[Path] = []
+def _walk(top: Path, exclude: PathMatcher, specs: list) -> list[str]:
+    out: list[str] = []
     stack = [(top, specs)]
     while stack:
         directory, inherited = stack.pop()
@@ -114,7 +121,7 @@ def _walk(top: Path, exclude: PathMatcher, specs: list) -> list[Path]:
         except OSError:
             continue
         for entry in entries:
-            path = Path(entry.path)
+            path = entry.path
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
@@ -122,7 +129,7 @@ def _walk(top: Path, exclude: PathMatcher, specs: list) -> list[Path]:
             if exclude.matches(path, is_dir) or _ignored(path, is_dir, active):
                 continue
             if is_dir:
-                stack.append((path, active))
+                stack.append((Path(path), active))
             elif entry.name.endswith(".py"):
                 out.append(path)
     return out

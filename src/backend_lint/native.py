@@ -16,6 +16,7 @@ import stat
 import sys
 import tokenize
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .model import Finding, FileError, assign_fingerprints
 from .rule import Rule
@@ -51,6 +52,11 @@ class FileResult:
 
 def read_source(path: str) -> str:
     """The decoded text of a Python file, honouring its coding cookie, or SourceError."""
+    return decode_source(read_bytes(path))
+
+
+def read_bytes(path: str) -> bytes:
+    """The raw content of a regular file of sane size, or SourceError."""
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -73,6 +79,11 @@ def read_source(path: str) -> str:
             data = fh.read()
     except OSError as exc:
         raise SourceError(f"cannot read file ({exc.strerror or exc})") from None
+    return data
+
+
+def decode_source(data: bytes) -> str:
+    """Text of a Python file's bytes, honouring its coding cookie, or SourceError."""
     if b"\0" in data:
         raise SourceError("file contains null bytes (binary file?); skipped")
     try:
@@ -215,6 +226,19 @@ class FileContext:
     def parent(self) -> ast.AST | None:
         return self.ancestors[-1] if self.ancestors else None
 
+    def segment(self, node: ast.AST) -> str:
+        """The source text of a node, like `ast.get_source_segment` but without re-splitting the
+        whole file at every call (that showed up in the profile on large files)."""
+        start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+        if start is None or end is None or not 0 < start <= end <= len(self.lines):
+            return ""
+        col, end_col = node.col_offset, node.end_col_offset
+        if start == end:
+            return self.lines[start - 1].encode()[col:end_col].decode("utf-8", "replace")
+        first = self.lines[start - 1].encode()[col:].decode("utf-8", "replace")
+        last = self.lines[end - 1].encode()[:end_col].decode("utf-8", "replace")
+        return "\n".join([first, *self.lines[start : end - 1], last])
+
     # -- reporting -----------------------------------------------------------------------------
     def report(self, rule: Rule, node: ast.AST, message: str, **overrides) -> None:
         """A finding of `rule` at `node`; `line`, `column`, `end_line`, `end_column` (1-based,
@@ -267,29 +291,79 @@ def build_dispatch(rules: list[Rule]) -> dict[type, list[Rule]]:
     return table
 
 
-def walk(ctx: FileContext, dispatch: dict[type, list[Rule]]) -> None:
-    """Depth-first, iterative (no recursion limit), keeping `ctx.ancestors` current."""
+# Operators and expression contexts (`Load`, `Add`, `Eq`...) are a third of all nodes; they have no
+# children and no position, so the walk only visits them when a rule asked for one of their types.
+_LEAF_BASES = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+_LEAF_FIELDS = frozenset({"ctx", "op", "ops"})
+# Nodes without child nodes: when no rule wants their type they are not even put on the stack
+# (`Name` and `Constant` alone are 40% of the rest).
+_CHILDLESS = frozenset({ast.Name, ast.Constant, ast.alias, ast.Pass, ast.Break, ast.Continue, ast.Global, ast.Nonlocal})
+
+
+class ChildFields(dict):
+    """Node type -> the names of its fields that hold child nodes (reversed), filled in lazily.
+
+    Shared between the files of a run; leaf fields are left out unless a rule asked for leaves.
+    """
+
+    def __init__(self, skip_leaves: bool) -> None:
+        super().__init__()
+        self.skip_leaves = skip_leaves
+
+    @staticmethod
+    @lru_cache(maxsize=2)
+    def shared(skip_leaves: bool) -> ChildFields:
+        return ChildFields(skip_leaves)
+
+    @staticmethod
+    def for_dispatch(dispatch: dict[type, list[Rule]]) -> ChildFields:
+        return ChildFields.shared(not any(issubclass(t, _LEAF_BASES) for t in dispatch))
+
+    def __missing__(self, cls: type) -> tuple[str, ...]:
+        names = tuple(f for f in reversed(cls._fields) if not (self.skip_leaves and f in _LEAF_FIELDS))
+        self[cls] = names
+        return names
+
+
+def walk(ctx: FileContext, dispatch: dict[type, list[Rule]], fields: ChildFields | None = None) -> None:
+    """Depth-first, pre-order, iterative (no recursion limit), keeping `ctx.ancestors` current.
+
+    Every node a rule may want is seen once; operators, contexts and childless nodes only when a
+    rule asked for their type.
+    """
+    fields = ChildFields.for_dispatch(dispatch) if fields is None else fields
+    unwanted = _CHILDLESS.difference(dispatch)
     ancestors = ctx.ancestors
-    model = ctx.model
+    add_import = ctx.model.add_import
+    rules_for = dispatch.get
+    AST, Import, ImportFrom = ast.AST, ast.Import, ast.ImportFrom
     stack: list[tuple[ast.AST, int]] = [(ctx.tree, 0)]
-    iter_children = ast.iter_child_nodes
+    pop, push = stack.pop, stack.append
     while stack:
-        node, depth = stack.pop()
+        node, depth = pop()
         del ancestors[depth:]
-        if isinstance(node, (ast.Import, ast.ImportFrom)) and depth > 1:
-            model.add_import(node)
-        for rule in dispatch.get(type(node), ()):
-            try:
-                rule.visit(node, ctx)
-            except RecursionError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a rule bug must not stop the run; it is reported
-                raise RuleCrash(rule.code, node, exc) from exc
+        cls = type(node)
+        if (cls is Import or cls is ImportFrom) and depth > 1:
+            add_import(node)
+        rules = rules_for(cls)
+        if rules:
+            for rule in rules:
+                try:
+                    rule.visit(node, ctx)
+                except RecursionError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - a rule bug must not stop the run; it is reported
+                    raise RuleCrash(rule.code, node, exc) from exc
         ancestors.append(node)
-        children = list(iter_children(node))
         depth += 1
-        for child in reversed(children):
-            stack.append((child, depth))
+        for name in fields[cls]:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                for child in reversed(value):
+                    if child.__class__ not in unwanted and isinstance(child, AST):
+                        push((child, depth))
+            elif value.__class__ not in unwanted and isinstance(value, AST):
+                push((value, depth))
     del ancestors[:]
 
 
@@ -300,9 +374,11 @@ def analyse_file(
     dispatch: dict[type, list[Rule]],
     is_test: bool = False,
     agent_overrides: dict[str, str] | None = None,
+    data: bytes | None = None,
 ) -> FileResult:
+    """Everything the native engine finds in one file; `data` is its content if already read."""
     try:
-        source = read_source(path)
+        source = read_source(path) if data is None else decode_source(data)
         tree = parse_source(source, display)
     except SourceError as exc:
         return FileResult(display, error=FileError(display, str(exc)))
@@ -316,9 +392,9 @@ def analyse_file(
         for rule in rules:
             rule.end(ctx)
         findings = assign_fingerprints(ctx.findings, lines)
-        return FileResult(
-            display, tuple(findings), None, parse_directives(source), statement_spans(tree), len(lines)
-        )
+        directives = parse_directives(source)
+        spans = statement_spans(tree) if directives else ()  # only suppression comments need them
+        return FileResult(display, tuple(findings), None, directives, spans, len(lines))
     except RecursionError:
         return FileResult(display, error=FileError(display, "too deeply nested to analyse"))
     except RuleCrash as exc:

@@ -13,9 +13,9 @@ import json
 import os
 import shutil
 import subprocess
+from pathlib import Path
 import sys
 from functools import lru_cache
-from importlib import resources
 
 from .catalog import RuleInfo
 from .model import FileError, Finding
@@ -32,7 +32,7 @@ SYNTAX_ERROR = "invalid-syntax"  # ruff's own parse failure; the native engine r
 
 @lru_cache(maxsize=1)
 def load_ruff_map() -> dict[str, dict]:
-    return tomllib.loads(resources.files("backend_lint.data").joinpath("ruff_map.toml").read_text("utf-8"))
+    return tomllib.loads((Path(__file__).resolve().parent / "data" / "ruff_map.toml").read_text("utf-8"))
 
 
 def load_rule_infos() -> dict[str, RuleInfo]:

@@ -240,7 +240,7 @@ class RequestReadRule(Rule):
         outcome, consumer = flow.fate(read)
         if outcome != UNVALIDATED:
             return
-        shown = ast.get_source_segment(ctx.source, shown_read(read, flow)) or "request data"
+        shown = ctx.segment(shown_read(read, flow)) or "request data"
         where = ""
         if isinstance(consumer, ast.Call):
             where = f" (reaches `{_short(ast.unparse(consumer.func))}(...)` on line {consumer.lineno})"

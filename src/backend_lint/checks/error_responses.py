@@ -205,7 +205,7 @@ class ExceptionDetailsInResponse(Rule):
         for sink, detail in _leaks(body, name, returns_respond, ctx.model):
             if sink.lineno not in seen:
                 seen.add(sink.lineno)
-                text = ast.get_source_segment(ctx.source, detail) or "the exception"
+                text = ctx.segment(detail) or "the exception"
                 ctx.report(
                     self, sink, f"`{text}` sends internal error details to the client; log them and "
                     "return a generic message", end_line=sink.lineno,

@@ -298,7 +298,7 @@ class SilentException(Rule):
                 message += " and log or re-raise"
             ctx.report(self, node, message, end_line=node.lineno)
         elif all(quiet_statement(s, ctx.model, node.name) for s in node.body) and not raises(node.body):
-            caught = ast.get_source_segment(ctx.source, node.type) or "Exception"
+            caught = ctx.segment(node.type) or "Exception"
             ctx.report(
                 self, node, f"`except {caught}` swallows the error; log it (logger.exception), re-raise, "
                 "or return an explicit error", end_line=node.lineno

@@ -13,7 +13,7 @@ from .. import __version__
 from ..catalog import RuleInfo, load_catalog
 from ..model import SEVERITIES, Report, severity_rank
 from ..report import FORMATS
-from .options import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, Parser, UsageError, add_run_options, run_config
+from .options import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, Parser, UsageError, add_run_options, cache_dir, run_config
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,7 +55,8 @@ def cmd_check(argv: list[str]) -> int:
     interactive = sys.stderr.isatty() and not args.quiet
     everything = config.replace(min_severity="info")  # --fail-on may count what --min-severity hides
     with _progress(interactive) as progress:
-        report = engine.run(paths, everything, engine.RunOptions(jobs=args.jobs, progress=progress))
+        run_options = engine.RunOptions(jobs=args.jobs, progress=progress, cache_dir=cache_dir(args, config))
+        report = engine.run(paths, everything, run_options)
     if args.write_baseline:
         return _write_baseline(report, args.write_baseline)
     report = _adopt(report, args, config, paths)

@@ -7,7 +7,7 @@ import os
 import sys
 
 from ..catalog import RuleInfo, load_catalog
-from .options import EXIT_CLEAN, EXIT_FINDINGS, Parser, UsageError, add_run_options, run_config
+from .options import EXIT_CLEAN, EXIT_FINDINGS, Parser, UsageError, add_run_options, cache_dir, run_config
 
 
 def _find_rule(query: str, rules: dict[str, RuleInfo]) -> RuleInfo:
@@ -92,7 +92,7 @@ def cmd_checklist(argv: list[str]) -> int:
     parser.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     args = parser.parse_args(argv)
     paths, config = run_config(args)
-    report = engine.run(paths, config, engine.RunOptions(jobs=args.jobs))
+    report = engine.run(paths, config, engine.RunOptions(jobs=args.jobs, cache_dir=cache_dir(args, config)))
     rules = engine.rule_catalog()
     statuses = item_statuses(load_catalog(), rules, set(report.rules), report.findings)
     sys.stdout.write(render(statuses, args.format))

@@ -50,6 +50,16 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         help="engines to run, comma separated: native, semgrep, ruff (default: every installed one)",
     )  # fmt: skip
     parser.add_argument("--jobs", "-j", type=jobs, default=0, metavar="N", help="worker processes (default: CPUs)")
+    parser.add_argument(
+        "--cache-dir", metavar="DIR", help="where to keep per-file results (default: .backend_lint_cache in the config root)"
+    )
+    parser.add_argument("--no-cache", action="store_true", help="analyse every file, read and write no cache")
+
+
+def cache_dir(args: argparse.Namespace, config: Config) -> str | None:
+    from ..engine import CACHE_DIRECTORY
+
+    return None if args.no_cache else args.cache_dir or str(config.root / CACHE_DIRECTORY)
 
 
 def run_config(args: argparse.Namespace) -> tuple[list[str], Config]:

@@ -1,0 +1,174 @@
+"""The per-file result cache: hits only when nothing that matters changed; corrupt entries rebuilt."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from backend_lint import analysis, engine
+from backend_lint.cache import DIRECTORY_NAME, ResultCache, from_record, to_record
+from backend_lint.config import Config
+from backend_lint.model import FileError
+from backend_lint.native import FileResult, analyse_file, build_dispatch
+from conftest import REPO, run_cli, write
+
+SILENT = "def f():\n    try:\n        g()\n    except Exception:\n        pass\n"
+PRINTS = "def h(x):\n    print(x)  # backend-lint: ignore[BL301] -- a CLI\n    print(x)\n"
+
+
+def make_tree(root: Path, n: int = 5) -> None:
+    for i in range(n):
+        write(root, f"app/mod{i}.py", SILENT if i % 2 else PRINTS)
+    write(root, "app/broken.py", "def broken(:\n")
+    write(root, "tests/test_mod.py", PRINTS)
+
+
+def run(root: Path, cache_dir: Path, jobs: int = 1, **config_changes):
+    config = Config(root=root).replace(**config_changes)
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        return engine.run_counted(["."], config, engine.RunOptions(jobs=jobs, cache_dir=str(cache_dir)))
+    finally:
+        os.chdir(old)
+
+
+def as_json(report) -> list:
+    return [f.to_dict() for f in report.findings + report.suppressed] + [e.to_dict() for e in report.errors]
+
+
+def test_second_run_reads_everything_from_the_cache(tmp_path):
+    make_tree(tmp_path)
+    cache = tmp_path / "cache"
+    first, stats1 = run(tmp_path, cache)
+    second, stats2 = run(tmp_path, cache)
+    assert (stats1.analysed, stats1.cached) == (7, 0)
+    assert (stats2.analysed, stats2.cached) == (0, 7)
+    assert first.findings and first.suppressed and first.errors  # the tree exercises every part of a result
+    assert as_json(second) == as_json(first)
+
+
+def test_only_changed_files_are_analysed_again(tmp_path, monkeypatch):
+    make_tree(tmp_path)
+    cache = tmp_path / "cache"
+    run(tmp_path, cache)
+    write(tmp_path, "app/mod1.py", SILENT + "\nprint('changed')\n")
+    calls = []
+
+    def counting(path, *args, **kwargs):
+        calls.append(Path(path).name)
+        return analyse_file(path, *args, **kwargs)
+
+    monkeypatch.setattr(analysis, "analyse_file", counting)
+    report, stats = run(tmp_path, cache)
+    assert calls == ["mod1.py"]
+    assert (stats.analysed, stats.cached) == (1, 6)
+    assert any(f.path == "app/mod1.py" and f.rule == "BL301" for f in report.findings)
+
+
+def test_touching_a_file_without_changing_it_is_a_hit(tmp_path):
+    make_tree(tmp_path)
+    cache = tmp_path / "cache"
+    run(tmp_path, cache)
+    os.utime(tmp_path / "app/mod0.py", (1, 1))
+    assert run(tmp_path, cache)[1].analysed == 0
+
+
+def test_rule_set_options_agents_and_test_paths_are_part_of_the_key(tmp_path):
+    make_tree(tmp_path)
+    cache = tmp_path / "cache"
+    run(tmp_path, cache)
+    assert run(tmp_path, cache, select=("BL201",))[1].analysed == 7
+    assert run(tmp_path, cache, agents={"BL201": "architecture/ddd"})[1].analysed == 7
+    assert run(tmp_path, cache, rule_options={"BL501": {"safe-functions": ["quote_ident"]}})[1].analysed == 7
+    # only the file whose test-path status changed is analysed again
+    assert run(tmp_path, cache, test_paths=("app/mod0.py",))[1].analysed == 2
+    # and the first configuration's entries are still there
+    assert run(tmp_path, cache)[1].analysed == 0
+
+
+def test_corrupt_or_truncated_entries_are_ignored_and_rebuilt(tmp_path):
+    make_tree(tmp_path)
+    cache = tmp_path / "cache"
+    expected = as_json(run(tmp_path, cache)[0])
+    entries = sorted(cache.glob("*.json"))
+    assert len(entries) == 7
+    entries[0].write_bytes(entries[0].read_bytes()[:20])  # truncated
+    entries[1].write_bytes(b"\x00\xff not json")
+    entries[2].write_text('{"key": "x"}')  # valid JSON, wrong shape
+    key = json.loads(entries[4].read_text())["key"]
+    entries[3].write_text(json.dumps({"key": key, "result": {"path": 1}}))
+    report, stats = run(tmp_path, cache)
+    assert as_json(report) == expected
+    assert stats.analysed == 4
+    for entry in cache.glob("*.json"):
+        assert json.loads(entry.read_text())["result"]["path"]  # rebuilt, whole
+    assert run(tmp_path, cache)[1].analysed == 0
+
+
+def test_records_round_trip():
+    tree = Path(REPO / "src/backend_lint/engine.py")
+    from backend_lint import checks
+
+    rules = [cls() for cls in checks.discover()]
+    result = analyse_file(str(tree), "engine.py", rules, build_dispatch(rules))
+    assert from_record(json.loads(json.dumps(to_record(result)))) == result
+    broken = FileResult("x.py", error=FileError("x.py", "syntax error at line 1"))
+    assert from_record(to_record(broken)) == broken
+
+
+def test_internal_errors_are_not_cached(tmp_path):
+    cache = ResultCache(tmp_path / "c", "settings")
+    assert cache.prepare()
+    crash = FileResult("a.py", error=FileError("a.py", "internal error in rule X", engine="internal"))
+    cache.store("a.py", False, "digest", to_record(crash))
+    assert list((tmp_path / "c").glob("*.json")) == []
+
+
+def test_unwritable_cache_is_a_notice_not_a_failure(tmp_path):
+    make_tree(tmp_path)
+    blocker = write(tmp_path, "not-a-dir", "")
+    report, stats = run(tmp_path, blocker / "cache")
+    assert stats.analysed == 7 and report.findings
+    assert any("cache" in n for n in report.notices)
+
+
+def test_cli_default_cache_dir_gitignore_and_no_cache(tmp_path):
+    make_tree(tmp_path)
+    write(tmp_path, "pyproject.toml", "[tool.backend-lint]\nselect = ['ALL']\n")
+    first = run_cli("--format", "json", "--no-cache", ".", cwd=tmp_path)
+    assert first.returncode == 1, first.stderr
+    assert not (tmp_path / DIRECTORY_NAME).exists()
+    second = run_cli("--format", "json", "app", cwd=tmp_path)
+    ignore = tmp_path / DIRECTORY_NAME / ".gitignore"
+    assert ignore.read_text().splitlines()[-1] == "*"
+    assert list((tmp_path / DIRECTORY_NAME).glob("*.json"))
+    # the cache directory itself is never linted, and cached runs print the same report
+    third = run_cli("--format", "json", ".", cwd=tmp_path)
+    assert third.stdout == first.stdout
+    assert second.returncode == 1
+    custom = tmp_path / "elsewhere"
+    run_cli("--format", "json", "--cache-dir", str(custom), ".", cwd=tmp_path)
+    assert (custom / ".gitignore").exists()
+
+
+def test_two_runs_racing_on_one_cache(tmp_path):
+    for i in range(40):
+        write(tmp_path, f"pkg/m{i}.py", (SILENT if i % 3 else PRINTS) * (1 + i % 4))
+    cache = tmp_path / "cache"
+    cmd = [sys.executable, "-m", "backend_lint", "--format", "json", "--jobs", "2", "--cache-dir", str(cache), "pkg"]
+    env = {**os.environ, "NO_COLOR": "1"}
+    procs = [subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [1, 1, 1], [o[1] for o in outs]
+    assert outs[0][0] == outs[1][0] == outs[2][0]
+    assert not list(cache.glob(".tmp-*"))
+    entries = list(cache.glob("*.json"))
+    assert len(entries) == 40
+    for entry in entries:
+        json.loads(entry.read_text())
+    again = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, timeout=120, check=False)
+    assert again.stdout == outs[0][0]
