@@ -16,7 +16,7 @@ import pytest
 from backend_lint import cli, engine
 from backend_lint.config import Config
 
-from conftest import run_cli, write
+from conftest import lint_tree, run_cli, write
 
 PRINT = 'def f():\n    print("x")\n'  # one BL301 finding at line 2
 
@@ -192,3 +192,11 @@ def test_genuinely_broken_file_is_not_called_newer_syntax(source, expected):
         parse_source(source, "x.py")
     assert str(caught.value).startswith(expected)
     assert "newer" not in str(caught.value)
+
+
+def test_a_form_feed_does_not_shift_lines_or_columns(tmp_path):
+    """str.splitlines() also breaks at \\f and \\x1c; Python does not, so neither may we."""
+    write(tmp_path, "app/jobs.py", "x = 1  # page break here: \f\nx2 = '\x1c'\ndef run():\n    print('done')\n")
+    report = lint_tree(tmp_path)
+    [finding] = report.findings
+    assert (finding.rule, finding.line, finding.column, finding.end_column) == ("BL301", 4, 5, 18)

@@ -22,7 +22,7 @@ from .config import Config, ConfigError, check_rule_options
 from .files import PathMatcher, SourceFile, find_files
 from .model import ENGINES, Finding, FileError, Report, assign_fingerprints, severity_rank
 from .merge import deduplicate
-from .native import FileResult, SourceError, read_source
+from .native import FileResult, SourceError, read_source, source_lines
 from .suppress import apply_suppressions, unused_directives
 
 UNUSED_SUPPRESSION = "BL901"
@@ -203,7 +203,7 @@ def fingerprinted(extra: dict[str, list[Finding]], files: list[SourceFile]) -> d
     out = {}
     for shown, found in extra.items():
         try:
-            lines = read_source(by_display.get(shown, shown)).splitlines()
+            lines = source_lines(read_source(by_display.get(shown, shown)))
         except SourceError:
             lines = []
         out[shown] = assign_fingerprints(found, lines)

@@ -28,6 +28,18 @@ _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+")  # PEP 263
 _NOT_UTF8 = "not valid UTF-8 (line {line}) and no coding declaration; binary file or wrong encoding?"
 
 
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def source_lines(source: str) -> list[str]:
+    """The lines as Python numbers them: only \\n, \\r\\n and \\r end a line. (`str.splitlines`
+    also splits at form feeds and other separators, which would shift every later line.)"""
+    lines = _NEWLINE.split(source)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 class SourceError(Exception):
     """A file that cannot be analysed; the message is for the user."""
 
@@ -382,7 +394,7 @@ def analyse_file(
         tree = parse_source(source, display)
     except SourceError as exc:
         return FileResult(display, error=FileError(display, str(exc)))
-    lines = source.splitlines()
+    lines = source_lines(source)
     try:
         ctx = FileContext(display, source, lines, tree, SemanticModel(tree, display), is_test)
         ctx.agent_overrides = agent_overrides or {}
