@@ -353,8 +353,9 @@ def walk(ctx: FileContext, dispatch: dict[type, list[Rule]], fields: ChildFields
     pop, push = stack.pop, stack.append
     while stack:
         node, depth = pop()
-        del ancestors[depth:]
-        cls = type(node)
+        if len(ancestors) > depth:
+            del ancestors[depth:]
+        cls = node.__class__
         if (cls is Import or cls is ImportFrom) and depth > 1:
             add_import(node)
         rules = rules_for(cls)

@@ -38,12 +38,13 @@ class Build:
 
 
 class QueryBuilds:
-    def __init__(self, model, function: ast.AST | None, source: str, safe_functions: frozenset[str]) -> None:
+    def __init__(self, model, function: ast.AST | None, segment, safe_functions: frozenset[str]) -> None:
+        """`segment(node)` gives a node's source text (FileContext.segment: no re-split of the file)."""
         self.model = model
         self.function = function
-        self.source = source
+        self.segment = segment
         self.safe_functions = SAFE_FUNCTIONS | safe_functions
-        self._allowlisted = self._allowlisted_names(function)
+        self._allowlisted: frozenset[str] | None = None  # computed when a name part needs it
         self._resolving: set[str] = set()
 
     # -- finding the build ---------------------------------------------------------------------
@@ -95,7 +96,7 @@ class QueryBuilds:
         return None
 
     def _build(self, how: str, node: ast.AST, part: ast.AST, text: str) -> Build:
-        segment = ast.get_source_segment(self.source, part) or "…"
+        segment = self.segment(part) or "…"
         segment = " ".join(segment.split())
         return Build(how, node.lineno, segment if len(segment) <= 40 else segment[:37] + "...", text)
 
@@ -131,6 +132,8 @@ class QueryBuilds:
         return False
 
     def _safe_name(self, name: ast.Name, depth: int) -> bool:
+        if self._allowlisted is None:
+            self._allowlisted = self._allowlisted_names(self.function)
         if name.id in self._allowlisted:
             return True
         assignments = self.model.local_assignments(self.function, name.id)

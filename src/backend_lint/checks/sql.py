@@ -109,7 +109,7 @@ class SqlBuiltFromStrings(Rule):
             return
         label, queries, certain = sink
         function = ctx.enclosing_function()
-        builds = QueryBuilds(ctx.model, function, ctx.source, frozenset(self.options["safe-functions"]))
+        builds = QueryBuilds(ctx.model, function, ctx.segment, frozenset(self.options["safe-functions"]))
         for query in queries:
             build = builds.find(query)
             if build is None or not (certain or looks_like_sql(build.text)):
@@ -128,7 +128,7 @@ class SqlBuiltFromStrings(Rule):
         func = call.func
         if not isinstance(func, ast.Attribute) or func.attr not in _METHODS:
             return None
-        label = f"`{_short(ctx.source, func)}()`"
+        label = f"`{_short(ctx, func)}()`"
         if func.attr == "extra":
             parts = [k.value for k in call.keywords if k.arg in ("where", "select", "tables", "order_by")]
             return label, [e for p in parts for e in _elements(p)], True
@@ -170,7 +170,7 @@ def _elements(node: ast.AST) -> list[ast.AST]:
     return [node]
 
 
-def _short(source: str, func: ast.Attribute) -> str:
-    text = ast.get_source_segment(source, func) or func.attr
+def _short(ctx, func: ast.Attribute) -> str:
+    text = ctx.segment(func) or func.attr
     text = "".join(text.split())
     return text if len(text) <= 32 else "…." + func.attr
