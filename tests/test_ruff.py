@@ -83,3 +83,27 @@ def test_print_is_judged_by_native_when_it_runs_and_by_ruff_otherwise(tmp_path):
     assert [(f.rule, f.path, f.also_reported_by) for f in both.findings] == [("BL301", "app/jobs.py", ("T201",))]
     alone = lint_tree(tmp_path, engines=("ruff",))
     assert sorted((f.rule, f.path) for f in alone.findings) == [("T201", "app/__main__.py"), ("T201", "app/jobs.py")]
+
+
+def test_with_a_result_cache_ruff_keeps_its_own_cache_inside_it(tmp_path):
+    from backend_lint import engine
+    from backend_lint.config import Config
+
+    write(tmp_path, "app/http.py", "import requests\ndef f(url):\n    return requests.get(url)\n")
+    cache = tmp_path / "cache"
+    config = Config(root=tmp_path, engines=("ruff",))
+
+    def ruff_findings():
+        report = engine.run([str(tmp_path / "app")], config, engine.RunOptions(jobs=1, cache_dir=str(cache)))
+        return [(f.rule, f.line) for f in report.findings]
+
+    assert ruff_findings() == [("S113", 3)]
+    assert (cache / "ruff").is_dir()  # ruff's cache lives in ours: deleting ours clears both
+    assert ruff_findings() == [("S113", 3)]  # warm: same findings
+    write(tmp_path, "app/http.py", "import requests\ndef f(url):\n    return requests.get(url, timeout=5)\n")
+    assert ruff_findings() == []  # a changed file is checked again
+
+
+def test_without_a_cache_ruff_runs_with_none():
+    assert "--no-cache" in ruff.build_command("ruff", ["S113"], ["a.py"])
+    assert "--cache-dir" in ruff.build_command("ruff", ["S113"], ["a.py"], cache_dir="/tmp/c")

@@ -120,7 +120,8 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
             notices += (f"result cache disabled: cannot write to {options.cache_dir}",)
             cache = None
     with ThreadPoolExecutor(max_workers=2) as pool:  # the external engines run while native works
-        pending = [pool.submit(job) for job in external_jobs(files, executables, active, infos, config.root)]
+        external = external_jobs(files, executables, active, infos, config.root, options.cache_dir if cache else None)
+        pending = [pool.submit(job) for job in external]
         results = analyse_all(items, settings, jobs, options.progress, cache)
         outputs = [future.result() for future in pending]
     failed = {r.path for r in results if r.error}
@@ -183,7 +184,8 @@ def _readable(path: str) -> bool:
 
 
 def external_jobs(
-    files: list[SourceFile], executables: dict[str, str], active: frozenset[str], infos, root: Path | None = None
+    files: list[SourceFile], executables: dict[str, str], active: frozenset[str], infos, root: Path | None = None,
+    cache_dir: str | None = None,
 ) -> list:
     """One callable per external engine that has something to do, each returning an EngineOutput."""
     paths = [os.path.abspath(f.path) for f in files if _readable(f.path)]
@@ -193,7 +195,7 @@ def external_jobs(
         jobs.append(lambda: semgrep.run_semgrep(paths, display, executables["semgrep"], cwd=root))
     ruff_codes = sorted(c for c in active if infos[c].engine == "ruff")
     if paths and ruff_codes:
-        jobs.append(lambda: ruff.run_ruff(paths, display, executables["ruff"], ruff_codes))
+        jobs.append(lambda: ruff.run_ruff(paths, display, executables["ruff"], ruff_codes, cache_dir=cache_dir))
     return jobs
 
 

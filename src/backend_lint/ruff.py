@@ -66,9 +66,12 @@ def find_ruff() -> str | None:
         return shutil.which("ruff")
 
 
-def build_command(executable: str, codes: list[str], paths: list[str]) -> list[str]:
+def build_command(executable: str, codes: list[str], paths: list[str], cache_dir: str | None = None) -> list[str]:
+    """`--isolated`: the project's own ruff config never changes our findings. With backend-lint's
+    cache directory, ruff keeps its own cache inside it (a warm run re-checks only changed files)."""
+    cache = ["--cache-dir", os.path.join(cache_dir, "ruff")] if cache_dir else ["--no-cache"]
     return [
-        executable, "check", "--output-format", "json", "--isolated", "--no-cache", "--ignore-noqa",
+        executable, "check", "--output-format", "json", "--isolated", *cache, "--ignore-noqa",
         "--exit-zero", "--no-fix", "--select", ",".join(sorted(codes)), "--", *paths,
     ]  # fmt: skip
 
@@ -99,7 +102,8 @@ def parse_output(data: list, infos: dict[str, RuleInfo], display: dict[str, str]
 
 
 def run_ruff(
-    paths: list[str], display: dict[str, str], executable: str, codes: list[str], timeout: float = TIMEOUT
+    paths: list[str], display: dict[str, str], executable: str, codes: list[str], timeout: float = TIMEOUT,
+    cache_dir: str | None = None,
 ) -> EngineOutput:
     infos = load_rule_infos()
     findings: dict[str, list[Finding]] = {}
@@ -108,7 +112,8 @@ def run_ruff(
         return EngineOutput()
     for batch in batches(paths):
         try:
-            proc = subprocess.run(build_command(executable, codes, batch), capture_output=True, text=True, timeout=timeout)
+            command = build_command(executable, codes, batch, cache_dir)
+            proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
             errors.append(FileError("<ruff>", f"ruff timed out after {timeout:g}s on {len(batch)} file(s)", "ruff"))
             continue
