@@ -172,3 +172,32 @@ def test_two_runs_racing_on_one_cache(tmp_path):
         json.loads(entry.read_text())
     again = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, timeout=120, check=False)
     assert again.stdout == outs[0][0]
+
+
+def test_an_unchanged_stamp_spares_reading_the_file_but_a_racy_one_does_not(tmp_path):
+    import os
+    import time
+
+    from backend_lint.cache import file_stamp
+
+    source = tmp_path / "a.py"
+    source.write_text("x = 1\n", encoding="utf-8")
+    cache = ResultCache(tmp_path / "cache", "settings")
+    assert cache.prepare()
+    record = to_record(FileResult("a.py"))
+    assert file_stamp(str(source), now=time.time()) is None  # just written: too recent to trust
+    old = time.time() - 60
+    os.utime(source, (old, old))
+    stamp = file_stamp(str(source), now=time.time())
+    assert stamp == [source.stat().st_size, source.stat().st_mtime_ns]
+    cache.store("a.py", False, "hash-of-content", record, stamp)
+    calls = []
+
+    def digest():
+        calls.append(1)
+        return "hash-of-content"
+
+    assert cache.load("a.py", False, digest, file_stamp(str(source))) is not None
+    assert calls == []  # same size and mtime: the content was not read again
+    source.write_text("x = 2\n", encoding="utf-8")  # same size, new mtime
+    assert cache.load("a.py", False, lambda: "hash-of-new-content", file_stamp(str(source))) is None

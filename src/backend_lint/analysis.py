@@ -7,11 +7,12 @@ Workers return plain records (dicts), which pickle cheaply and are what the cach
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import checks
-from .cache import ResultCache, content_hash, from_record, settings_key, to_record
+from .cache import ResultCache, content_hash, file_stamp, from_record, settings_key, to_record
 from .model import FileError
 from .native import FileResult, SourceError, analyse_file, build_dispatch, read_bytes
 from .rule import Rule
@@ -57,7 +58,7 @@ class _Analyser:
         result = analyse_file(path, display, self.rules, self.dispatch, is_test, self.agents, data=data)
         record = to_record(result)
         if self.cache is not None:
-            self.cache.store(display, is_test, content_hash(data), record)
+            self.cache.store(display, is_test, content_hash(data), record, file_stamp(path, now=time.time()))
         return record
 
 
@@ -139,4 +140,4 @@ def _cached(cache: ResultCache, item: Item) -> FileResult | None:
         except SourceError:
             return None
 
-    return cache.load(display, is_test, digest)
+    return cache.load(display, is_test, digest, file_stamp(path))

@@ -59,6 +59,22 @@ def from_record(record: dict) -> FileResult:
     )
 
 
+RACY_SECONDS = 2.0
+
+
+def file_stamp(path: str, now: float | None = None) -> list | None:
+    """[size, mtime_ns] of a file, trusted in place of its content hash only when the file was last
+    changed more than RACY_SECONDS before (`now`): an edit within the clock's resolution of the run
+    that cached it could leave both unchanged (git's "racy clean" problem)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if now is not None and st.st_mtime > now - RACY_SECONDS:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
 def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=20).hexdigest()
 
@@ -108,15 +124,18 @@ class ResultCache:
         name = hashlib.sha256(f"{self.settings}\0{display}\0{int(is_test)}".encode()).hexdigest()[:32]
         return self.directory / f"{name}.json"
 
-    def load(self, display: str, is_test: bool, digest: Callable[[], str | None]) -> FileResult | None:
+    def load(
+        self, display: str, is_test: bool, digest: Callable[[], str | None], stamp: list | None = None
+    ) -> FileResult | None:
         """The cached result for the file's current content, or None (missing, stale, corrupt or
         unreadable). `digest` gives the content hash (None if unreadable); it is only called when
-        there is an entry, so a cold run does not read every file twice."""
+        there is an entry, so a cold run does not read every file twice, and not even then when
+        the file's `stamp` (size, mtime) is the one recorded with the entry."""
         try:
             with open(self._entry(display, is_test), "rb") as fh:
                 raw = fh.read()
             entry = json.loads(raw)
-            if entry["key"] != digest():
+            if not (stamp and entry.get("stamp") == stamp) and entry["key"] != digest():
                 raise LookupError
             result = from_record(entry["result"])
         except (OSError, ValueError, LookupError, TypeError, AttributeError):
@@ -136,11 +155,12 @@ class ResultCache:
             self.writable = False
         return self.writable
 
-    def store(self, display: str, is_test: bool, digest: str, record: dict) -> None:
+    def store(self, display: str, is_test: bool, digest: str, record: dict, stamp: list | None = None) -> None:
         """Write one entry atomically; a result that depends on more than the file is not stored."""
         if not self.writable or (record["error"] and record["error"][2] == "internal"):
             return
-        data = json.dumps({"key": digest, "result": record}, separators=(",", ":")).encode()
+        entry = {"key": digest, "result": record, "stamp": stamp}
+        data = json.dumps(entry, separators=(",", ":")).encode()
         try:
             self._write(self._entry(display, is_test), data)
         except OSError:
