@@ -18,4 +18,10 @@ def verify(request, expected_signature, user, stored_api_key):
     if user.role == "admin":
         return True
     # ok: non-constant-time-comparison
+    if scheme.lower() != "digest":
+        return False
+    # ok: non-constant-time-comparison
+    if "hmac-sha256" == algorithm_name:
+        return False
+    # ok: non-constant-time-comparison
     return len(expected_signature) == 64
