@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from backend_lint import checks, cli, engine, ruff, semgrep
+from backend_lint import checks, cli, engine, external, ruff, semgrep
 from backend_lint.catalog import load_catalog, validate_rule
-from backend_lint.config import Config
 from conftest import REPO, lint_tree, write
 
 PACK = REPO / "rules"
@@ -89,7 +88,7 @@ def test_parse_output_turns_semgrep_errors_into_file_errors():
 
 def test_batches_keep_every_file_and_respect_the_limit():
     paths = [f"/p/{i:04d}.py" for i in range(1000)]
-    parts = semgrep.batches(paths, limit=500)
+    parts = external.batches(paths, limit=500)
     assert [p for part in parts for p in part] == paths
     assert len(parts) > 1 and all(sum(len(p) + 1 for p in part) <= 500 for part in parts)
 

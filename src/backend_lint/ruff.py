@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from .catalog import RuleInfo
 from .model import FileError, Finding
-from .semgrep import EngineOutput, batches
+from .external import EngineOutput, ToolFailure, output_tail, run_batched
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -106,30 +106,16 @@ def run_ruff(
     cache_dir: str | None = None,
 ) -> EngineOutput:
     infos = load_rule_infos()
-    findings: dict[str, list[Finding]] = {}
-    errors: list[FileError] = []
     if not codes or not paths:
         return EngineOutput()
-    for batch in batches(paths):
-        try:
-            command = build_command(executable, codes, batch, cache_dir)
-            proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            errors.append(FileError("<ruff>", f"ruff timed out after {timeout:g}s on {len(batch)} file(s)", "ruff"))
-            continue
-        except OSError as exc:
-            errors.append(FileError("<ruff>", f"ruff could not start: {exc}", "ruff"))
-            continue
+
+    def parse(proc: subprocess.CompletedProcess) -> EngineOutput:
         try:
             data = json.loads(proc.stdout or "[]")
         except ValueError:
             data = None
         if proc.returncode != 0 or not isinstance(data, list):
-            tail = " ".join((proc.stderr or proc.stdout).split())[-300:]
-            errors.append(FileError("<ruff>", f"ruff failed (exit {proc.returncode}): {tail}", "ruff"))
-            continue
-        out = parse_output(data, infos, display)
-        for path, items in out.findings.items():
-            findings.setdefault(path, []).extend(items)
-        errors.extend(out.errors)
-    return EngineOutput(findings, tuple(errors))
+            raise ToolFailure(f"ruff failed (exit {proc.returncode}): {output_tail(proc)}")
+        return parse_output(data, infos, display)
+
+    return run_batched("ruff", paths, lambda batch: build_command(executable, codes, batch, cache_dir), parse, timeout)

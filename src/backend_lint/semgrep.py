@@ -16,27 +16,17 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 
 from .catalog import RuleInfo
+from .external import EngineOutput, ToolFailure, output_tail, run_batched
 from .model import FileError, Finding
 
 INSTALL_HINT = "pip install 'backend-lint[semgrep]'"
 TIMEOUT = 600  # seconds for one semgrep subprocess
-MAX_COMMAND_CHARS = 30_000 if os.name == "nt" else 100_000
 SEVERITY_TO_SEMGREP = {"critical": "ERROR", "high": "ERROR", "medium": "WARNING", "low": "INFO", "info": "INFO"}
-
-
-@dataclass(frozen=True)
-class EngineOutput:
-    """What one external engine produced: findings by display path, errors, one-line notices."""
-
-    findings: dict[str, list[Finding]] = field(default_factory=dict)
-    errors: tuple[FileError, ...] = ()
-    notices: tuple[str, ...] = ()
 
 
 def pack_dir() -> Path:
@@ -136,22 +126,6 @@ def build_command(executable: str, pack: Path, paths: list[str]) -> list[str]:
     ]  # fmt: skip
 
 
-def batches(paths: list[str], limit: int = MAX_COMMAND_CHARS) -> list[list[str]]:
-    """Split a file list so that no command line grows past `limit` characters."""
-    out: list[list[str]] = []
-    current: list[str] = []
-    size = 0
-    for path in paths:
-        if current and size + len(path) + 1 > limit:
-            out.append(current)
-            current, size = [], 0
-        current.append(path)
-        size += len(path) + 1
-    if current:
-        out.append(current)
-    return out
-
-
 def parse_output(data: dict, infos: dict[str, RuleInfo], display: dict[str, str]) -> EngineOutput:
     """semgrep's JSON -> findings keyed by display path, plus errors. Pure.
 
@@ -202,29 +176,18 @@ def run_semgrep(
     pack = pack or pack_dir()
     infos = load_rule_infos(pack)
     env = {**os.environ, "SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
-    findings: dict[str, list[Finding]] = {}
-    errors: list[FileError] = []
-    for batch in batches(paths):
-        try:
-            proc = subprocess.run(
-                build_command(executable, pack, batch), capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd
-            )
-        except subprocess.TimeoutExpired:
-            errors.append(FileError("<semgrep>", f"semgrep timed out after {timeout:g}s on {len(batch)} file(s)", "semgrep"))
-            continue
-        except OSError as exc:
-            errors.append(FileError("<semgrep>", f"semgrep could not start: {exc}", "semgrep"))
-            continue
+
+    def parse(proc: subprocess.CompletedProcess) -> EngineOutput:
         try:
             data = json.loads(proc.stdout)
         except ValueError:
-            tail = " ".join((proc.stderr or proc.stdout).split())[-300:]
-            errors.append(FileError("<semgrep>", f"semgrep failed (exit {proc.returncode}): {tail}", "semgrep"))
-            continue
+            raise ToolFailure(f"semgrep failed (exit {proc.returncode}): {output_tail(proc)}") from None
         out = parse_output(data, infos, display)
-        for path, items in out.findings.items():
-            findings.setdefault(path, []).extend(items)
-        errors.extend(out.errors)
         if proc.returncode not in (0, 1) and not out.errors:
-            errors.append(FileError("<semgrep>", f"semgrep exited with status {proc.returncode}", "semgrep"))
-    return EngineOutput(findings, tuple(errors))
+            failure = FileError("<semgrep>", f"semgrep exited with status {proc.returncode}", "semgrep")
+            return EngineOutput(out.findings, (failure,))
+        return out
+
+    return run_batched(
+        "semgrep", paths, lambda batch: build_command(executable, pack, batch), parse, timeout, env=env, cwd=cwd
+    )
