@@ -31,3 +31,10 @@ def create_order():
     except Exception:
         pass
     return jsonify({"ok": True}), 201
+
+
+def refresh_prices():
+    import requests
+
+    prices = requests.get("https://prices.example.com/v1/latest").json()
+    return {p["sku"]: p["price"] for p in prices}
