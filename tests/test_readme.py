@@ -42,3 +42,17 @@ def test_the_configuration_example_is_a_valid_config(tmp_path):
     assert config.source == tmp_path / "pyproject.toml" and config.agents == {"BL201": "architecture/ddd"}
     report = engine.run([str(tmp_path)], config.replace(engines=("native",)))  # raises on a bad key or value
     assert report.errors == ()
+
+
+def test_the_first_command_shows_real_findings_of_every_engine():
+    import json
+
+    from conftest import run_cli
+
+    done = run_cli("examples/", "--format", "json", cwd=REPO, engines=None)  # the user's default: all engines
+    report = json.loads(done.stdout)
+    assert done.returncode == 1 and report["errors"] == []
+    rules = {f["rule"] for f in report["findings"]}
+    assert {"BL101", "BL201", "BL301", "BL401", "BL501", "BL602"} <= rules
+    merged = {code for f in report["findings"] for code in f.get("also_reported_by", [])}
+    assert {"S113", "BLE001"} <= merged  # ruff's findings, de-duplicated into ours
