@@ -126,6 +126,8 @@ def _walk(top: Path, exclude: PathMatcher, specs: list) -> list[str]:
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
                 continue
+            if not is_dir and not entry.name.endswith(".py"):
+                continue  # only Python files are linted: no need to match the others' paths
             if exclude.matches(path, is_dir) or _ignored(path, is_dir, active):
                 continue
             if is_dir:
