@@ -12,6 +12,19 @@ from backend_lint.config import Config
 
 REPO = Path(__file__).resolve().parent.parent
 
+# A module with one medium finding (BL201 silent-exception, line 4) and one low (BL301 print, line 8),
+# shared by the output-format and legacy-code tests.
+SILENT_AND_PRINT = '''\
+def load(cache, key):
+    try:
+        return cache[key]
+    except Exception:
+        pass
+
+def report(rows):
+    print("rows", len(rows))
+'''
+
 
 def lint_tree(root: Path, **config_changes):
     """Run the real engine over a directory, from inside it (paths in the report are relative).

@@ -6,18 +6,9 @@ from __future__ import annotations
 import re
 
 from backend_lint.report.github import command, escape_data, escape_property
-from conftest import run_cli, write
+from conftest import SILENT_AND_PRINT, run_cli, write
 
-APP = '''\
-def load(cache, key):
-    try:
-        return cache[key]
-    except Exception:
-        pass
-
-def report(rows):
-    print("rows", len(rows))
-'''
+APP = SILENT_AND_PRINT
 ANNOTATION = re.compile(r"^::(?P<cmd>error|warning|notice) (?P<props>[^:]*)::(?P<message>.*)$")
 
 

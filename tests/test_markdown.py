@@ -8,18 +8,9 @@ from backend_lint.catalog import load_catalog
 from backend_lint.model import Finding, Report
 from backend_lint.report import RenderOptions
 from backend_lint.report import markdown
-from conftest import run_cli, write
+from conftest import SILENT_AND_PRINT, run_cli, write
 
-APP = '''\
-def load(cache, key):
-    try:
-        return cache[key]
-    except Exception:
-        pass
-
-def report(rows):
-    print("rows", len(rows))
-'''
+APP = SILENT_AND_PRINT
 
 
 def finding(line: int, severity: str = "medium", message: str = "swallowed") -> Finding:
