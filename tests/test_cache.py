@@ -27,7 +27,7 @@ def make_tree(root: Path, n: int = 5) -> None:
 
 
 def run(root: Path, cache_dir: Path, jobs: int = 1, **config_changes):
-    config = Config(root=root).replace(**config_changes)
+    config = Config(root=root, engines=("native", "ruff")).replace(**config_changes)
     old = os.getcwd()
     os.chdir(root)
     try:
@@ -90,23 +90,66 @@ def test_rule_set_options_agents_and_test_paths_are_part_of_the_key(tmp_path):
     assert run(tmp_path, cache)[1].analysed == 0
 
 
-def test_corrupt_or_truncated_entries_are_ignored_and_rebuilt(tmp_path):
+def without_stamps(pack: bytes) -> dict:
+    data = json.loads(pack)
+    for entry in data["entries"].values():
+        entry.pop("stamp")  # None while a file is too recent to trust its mtime
+    return data
+
+
+def pack_of(cache: Path) -> Path:
+    (pack,) = cache.glob("*.json")  # one pack per settings key
+    return pack
+
+
+def test_a_corrupt_pack_is_ignored_and_rebuilt(tmp_path):
     make_tree(tmp_path)
     cache = tmp_path / "cache"
     expected = as_json(run(tmp_path, cache)[0])
-    entries = sorted(cache.glob("*.json"))
-    assert len(entries) == 7
-    entries[0].write_bytes(entries[0].read_bytes()[:20])  # truncated
-    entries[1].write_bytes(b"\x00\xff not json")
-    entries[2].write_text('{"key": "x"}')  # valid JSON, wrong shape
-    key = json.loads(entries[4].read_text())["key"]
-    entries[3].write_text(json.dumps({"key": key, "result": {"path": 1}}))
+    pack = pack_of(cache)
+    whole = pack.read_bytes()
+    for broken in (whole[:50], b"\x00\xff not json", b'{"entries": []}', b"[1, 2]"):
+        pack.write_bytes(broken)
+        report, stats = run(tmp_path, cache)
+        assert as_json(report) == expected
+        assert stats.analysed == 7
+        assert without_stamps(pack.read_bytes()) == without_stamps(whole)  # rebuilt, whole
+    assert run(tmp_path, cache)[1].analysed == 0
+
+
+def test_corrupt_entries_are_analysed_again(tmp_path):
+    make_tree(tmp_path)
+    cache = tmp_path / "cache"
+    expected = as_json(run(tmp_path, cache)[0])
+    pack = pack_of(cache)
+    data = json.loads(pack.read_text())
+    names = sorted(data["entries"])
+    data["entries"][names[0]] = {"key": "x"}  # valid JSON, wrong shape
+    data["entries"][names[1]]["result"] = {"path": 1}
+    data["entries"][names[2]]["external"] = [{"rule": "BL1"}]
+    data["entries"][names[3]] = "not an entry"
+    pack.write_text(json.dumps(data))
     report, stats = run(tmp_path, cache)
     assert as_json(report) == expected
     assert stats.analysed == 4
-    for entry in cache.glob("*.json"):
-        assert json.loads(entry.read_text())["result"]["path"]  # rebuilt, whole
     assert run(tmp_path, cache)[1].analysed == 0
+
+
+def test_entries_of_deleted_files_and_old_packs_are_dropped(tmp_path):
+    make_tree(tmp_path)
+    cache = tmp_path / "cache"
+    run(tmp_path, cache)
+    (tmp_path / "app/mod3.py").unlink()
+    write(tmp_path, "app/new.py", SILENT)
+    run(tmp_path, cache)
+    entries = json.loads(pack_of(cache).read_text())["entries"]
+    assert sorted(entries) == sorted(
+        ["0:app/broken.py", "0:app/mod0.py", "0:app/mod1.py", "0:app/mod2.py", "0:app/mod4.py", "0:app/new.py",
+         "1:tests/test_mod.py"]
+    )  # fmt: skip
+    for i in range(ResultCache.MAX_PACKS + 3):  # as many configurations, each its own pack
+        run(tmp_path, cache, agents={"BL201": f"architecture/ddd{i}"} if i % 2 else {"BL301": f"x/y{i}"})
+    assert len(list(cache.glob("*.json"))) == ResultCache.MAX_PACKS + 1
 
 
 def test_records_round_trip():
@@ -125,7 +168,9 @@ def test_internal_errors_are_not_cached(tmp_path):
     assert cache.prepare()
     crash = FileResult("a.py", error=FileError("a.py", "internal error in rule X", engine="internal"))
     cache.store("a.py", False, "digest", to_record(crash))
-    assert list((tmp_path / "c").glob("*.json")) == []
+    cache.store("b.py", False, "digest", to_record(FileResult("b.py")))
+    cache.save()
+    assert list(json.loads(cache.pack.read_text())["entries"]) == ["0:b.py"]
 
 
 def test_unwritable_cache_is_a_notice_not_a_failure(tmp_path):
@@ -166,10 +211,7 @@ def test_two_runs_racing_on_one_cache(tmp_path):
     assert [p.returncode for p in procs] == [1, 1, 1], [o[1] for o in outs]
     assert outs[0][0] == outs[1][0] == outs[2][0]
     assert not list(cache.glob(".tmp-*"))
-    entries = list(cache.glob("*.json"))
-    assert len(entries) == 40
-    for entry in entries:
-        json.loads(entry.read_text())
+    assert len(json.loads(pack_of(cache).read_text())["entries"]) == 40
     again = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, timeout=120, check=False)
     assert again.stdout == outs[0][0]
 
@@ -191,6 +233,7 @@ def test_an_unchanged_stamp_spares_reading_the_file_but_a_racy_one_does_not(tmp_
     stamp = file_stamp(str(source), now=time.time())
     assert stamp == [source.stat().st_size, source.stat().st_mtime_ns]
     cache.store("a.py", False, "hash-of-content", record, stamp)
+    cache.save()
     calls = []
 
     def digest():
@@ -201,3 +244,69 @@ def test_an_unchanged_stamp_spares_reading_the_file_but_a_racy_one_does_not(tmp_
     assert calls == []  # same size and mtime: the content was not read again
     source.write_text("x = 2\n", encoding="utf-8")  # same size, new mtime
     assert cache.load("a.py", False, lambda: "hash-of-new-content", file_stamp(str(source))) is None
+
+
+def counting_engine(monkeypatch, module, name):
+    """Record the files each run of an external engine is given (and still run it)."""
+    calls = []
+    real = getattr(module, name)
+
+    def wrapper(paths, *args, **kwargs):
+        calls.append(sorted(os.path.basename(p) for p in paths))
+        return real(paths, *args, **kwargs)
+
+    monkeypatch.setattr(module, name, wrapper)
+    return calls
+
+
+def test_external_findings_come_from_the_cache_for_unchanged_files(tmp_path, monkeypatch):
+    from backend_lint import ruff
+
+    make_tree(tmp_path)
+    cache = tmp_path / "cache"
+    calls = counting_engine(monkeypatch, ruff, "run_ruff")
+    first = run(tmp_path, cache)[0]
+    assert any("T201" in f.also_reported_by for f in first.findings)  # ruff's T201 merged into BL301
+    assert len(calls[0]) == 7
+    second = run(tmp_path, cache)[0]
+    assert len(calls) == 1  # nothing changed: ruff is not even started
+    assert as_json(second) == as_json(first)
+    write(tmp_path, "app/mod0.py", PRINTS + "print('more')\n")
+    third = run(tmp_path, cache)[0]
+    assert calls[1] == ["mod0.py"]
+    fresh = run(tmp_path, tmp_path / "other-cache")[0]
+    assert as_json(third) == as_json(fresh)
+
+
+def test_results_of_a_failed_external_engine_are_not_cached(tmp_path, monkeypatch):
+    from backend_lint import engine as engine_module
+    from backend_lint.external import EngineOutput
+
+    make_tree(tmp_path)
+    cache = tmp_path / "cache"
+    failing = EngineOutput(errors=(FileError("<ruff>", "ruff timed out after 1s on 7 file(s)", "ruff"),))
+    monkeypatch.setattr(engine_module.ruff, "run_ruff", lambda *args, **kwargs: failing)
+    report, stats = run(tmp_path, cache)
+    assert any(e.path == "<ruff>" for e in report.errors)
+    assert not list(cache.glob("*.json"))  # nothing stored: ruff's findings are missing for every file
+    one_file = EngineOutput(errors=(FileError("app/mod0.py", "ruff reported unmapped code X1", "ruff"),))
+    monkeypatch.setattr(engine_module.ruff, "run_ruff", lambda *args, **kwargs: one_file)
+    run(tmp_path, cache)
+    assert "0:app/mod0.py" not in json.loads(pack_of(cache).read_text())["entries"]
+    monkeypatch.undo()
+    assert run(tmp_path, cache)[1].analysed == 1  # only the file ruff failed on
+
+
+
+def test_semgrep_findings_are_cached_too(tmp_path, monkeypatch):
+    from backend_lint import semgrep
+
+    write(tmp_path, "app/client.py", "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n")
+    write(tmp_path, "app/other.py", "X = 1\n")
+    cache = tmp_path / "cache"
+    calls = counting_engine(monkeypatch, semgrep, "run_semgrep")
+    first = run(tmp_path, cache, engines=("native", "semgrep"))[0]
+    assert [f.engine for f in first.findings] == ["semgrep"]
+    second = run(tmp_path, cache, engines=("native", "semgrep"))[0]
+    assert calls == [["client.py", "other.py"]]
+    assert as_json(second) == as_json(first)

@@ -47,9 +47,10 @@ def test_parallel_results_keep_the_order_of_the_files(tmp_path):
     files = sorted(str(p) for p in tmp_path.rglob("*.py"))
     items = [(p, os.path.relpath(p, tmp_path), False) for p in files]
     settings = analysis.NativeSettings(("BL201", "BL301"))
-    serial = analysis.analyse_all(items, settings, jobs=1)
+    serial = [done.result for done in analysis.analyse_all(items, settings, jobs=1)]
     seen = []
-    parallel = analysis.analyse_all(items, settings, jobs=2, progress=lambda done, total: seen.append((done, total)))
+    progress = lambda done, total: seen.append((done, total))  # noqa: E731
+    parallel = [done.result for done in analysis.analyse_all(items, settings, jobs=2, progress=progress)]
     assert [r.path for r in parallel] == [i[1] for i in items]
     assert parallel == serial
     assert seen[-1] == (60, 60)

@@ -1,18 +1,21 @@
-"""The native engine over many files: each file analysed once (or taken from the result cache), in
-worker processes when there are enough files, results returned in the order the files were given.
+"""The native engine over many files: each file analysed once, in worker processes when there are
+enough files, results returned in the order the files were given; and the cache lookup before it.
 
-Workers return plain records (dicts), which pickle cheaply and are what the cache stores.
+Workers return plain records (dicts), which pickle cheaply; the main process stores them in the
+cache and writes it once.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from . import checks
-from .cache import ResultCache, content_hash, file_stamp, from_record, settings_key, to_record
+from .cache import Hit, ResultCache, content_hash, file_stamp, from_record, settings_key, to_record
 from .model import FileError
 from .native import FileResult, SourceError, analyse_file, build_dispatch, read_bytes
 from .rule import Rule
@@ -34,42 +37,53 @@ class NativeSettings:
         rules = [by_code[c](self.rule_options.get(c)) for c in self.codes if c in by_code]
         return rules, build_dispatch(rules)
 
-    def cache_key(self) -> str:
-        return settings_key(self.codes, self.rule_options, self.agents)
+    def cache_key(self, external: dict | None = None) -> str:
+        return settings_key(self.codes, self.rule_options, self.agents, external)
 
 
 Item = tuple[str, str, bool]  # (path to open, path shown, is a test file)
 
 
-class _Analyser:
-    """Analyses files into plain records (and stores them in the cache); one per process."""
+Done = tuple[dict, str | None, list | None]  # (record, content hash, stamp) of one analysed file
 
-    def __init__(self, settings: NativeSettings, cache: ResultCache | None) -> None:
+
+class _Analyser:
+    """Analyses files into plain records; one per process."""
+
+    def __init__(self, settings: NativeSettings) -> None:
         self.rules, self.dispatch = settings.build()
         self.agents = settings.agents
-        self.cache = cache
 
-    def record(self, item: Item) -> dict:
+    def record(self, item: Item) -> Done:
+        """The file's record, with what the cache keys it by (None for a file that cannot be read)."""
         path, display, is_test = item
         try:
             data = read_bytes(path)
         except SourceError as exc:
-            return to_record(FileResult(display, error=FileError(display, str(exc))))
+            return to_record(FileResult(display, error=FileError(display, str(exc)))), None, None
         result = analyse_file(path, display, self.rules, self.dispatch, is_test, self.agents, data=data)
-        record = to_record(result)
-        if self.cache is not None:
-            self.cache.store(display, is_test, content_hash(data), record, file_stamp(path, now=time.time()))
-        return record
+        return to_record(result), content_hash(data), file_stamp(path, now=time.time())
 
 
 _worker: list[_Analyser] = []  # per worker process: the analyser built by _init_worker
 
 
-def _init_worker(settings: NativeSettings, cache: ResultCache | None) -> None:
-    _worker[:] = [_Analyser(settings, cache)]
+def _init_worker(settings: NativeSettings) -> None:
+    _collect_rarely()
+    _worker[:] = [_Analyser(settings)]
 
 
-def _analyse_chunk(chunk: list[tuple[int, Item]]) -> list[tuple[int, dict]]:
+def _collect_rarely() -> tuple[int, int, int]:
+    """Analysis builds many short-lived trees: the cyclic collector would scan them again and again
+    for nothing (ast trees hold no cycles; reference counting frees them), so it runs rarely, and
+    never over what existed before (the imported modules). Returns the previous thresholds."""
+    previous = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 1_000)
+    return previous
+
+
+def _analyse_chunk(chunk: list[tuple[int, Item]]) -> list[tuple[int, Done]]:
     analyser = _worker[0]
     return [(index, analyser.record(item)) for index, item in chunk]
 
@@ -87,57 +101,73 @@ def _chunks(items: list[Item], jobs: int) -> list[list[tuple[int, Item]]]:
     return [order[i : i + count] for i in range(0, len(order), count)]
 
 
+class Analysed(NamedTuple):
+    """One file analysed by the native engine in this run, with what the cache keys it by."""
+
+    result: FileResult
+    record: dict
+    digest: str | None  # content hash; None for a file that could not be read
+    stamp: list | None
+
+
 def analyse_all(
     items: list[Item],
     settings: NativeSettings,
     jobs: int,
     progress: Progress | None = None,
-    cache: ResultCache | None = None,
-) -> list[FileResult]:
-    """Per-file results in the order of `items`, whatever the number of processes.
-
-    With a cache, files whose entry matches their content are not analysed again; the others are
-    analysed (by worker processes if there are enough of them) and stored.
-    """
-    total = len(items)
-    results: list[FileResult | None] = [None] * total
-    todo = list(range(total))
-    if cache is not None:
-        for i in range(total):
-            results[i] = _cached(cache, items[i])
-        todo = [i for i in todo if results[i] is None]
-    done = total - len(todo)
+    done_before: int = 0,
+) -> list[Analysed]:
+    """Native results in the order of `items`, whatever the number of processes (worker processes
+    when there are enough files). `done_before`: files of the run already done (from the cache),
+    for `progress`."""
+    total = done_before + len(items)
+    results: list[Analysed | None] = [None] * len(items)
+    done = done_before
     if progress and done:
         progress(done, total)
-    if jobs <= 1 or len(todo) < PARALLEL_THRESHOLD:
-        analyser = _Analyser(settings, cache)
-        for i in todo:
-            results[i] = from_record(analyser.record(items[i]))
-            done += 1
-            if progress:
-                progress(done, total)
-        return results  # type: ignore[return-value]
-    from concurrent.futures import ProcessPoolExecutor, as_completed  # only runs that need workers pay
 
-    chunks = _chunks([items[i] for i in todo], jobs)
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings, cache)) as pool:
-        futures = [pool.submit(_analyse_chunk, chunk) for chunk in chunks]
-        for future in as_completed(futures):
-            for index, record in future.result():
-                results[todo[index]] = from_record(record)
-            done += len(future.result())
-            if progress:
-                progress(done, total)
+    def finished(i: int, done_file: Done) -> None:
+        record, digest, stamp = done_file
+        results[i] = Analysed(from_record(record), record, digest, stamp)
+
+    if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
+        analyser = _Analyser(settings)
+        previous = _collect_rarely()
+        try:
+            for i, item in enumerate(items):
+                finished(i, analyser.record(item))
+                done += 1
+                if progress:
+                    progress(done, total)
+        finally:
+            gc.set_threshold(*previous)
+            gc.unfreeze()
+    else:
+        from concurrent.futures import ProcessPoolExecutor, as_completed  # only runs that need workers pay
+
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,)) as pool:
+            futures = [pool.submit(_analyse_chunk, chunk) for chunk in _chunks(items, jobs)]
+            for future in as_completed(futures):
+                for index, done_file in future.result():
+                    finished(index, done_file)
+                done += len(future.result())
+                if progress:
+                    progress(done, total)
     return results  # type: ignore[return-value]
 
 
-def _cached(cache: ResultCache, item: Item) -> FileResult | None:
-    path, display, is_test = item
+def lookup(cache: ResultCache, items: list[Item]) -> list[Hit | None]:
+    """Each file's cached results, or None where the cache has none for its current content."""
 
-    def digest() -> str | None:
-        try:
-            return content_hash(read_bytes(path))
-        except SourceError:
-            return None
+    def load(item: Item) -> Hit | None:
+        path, display, is_test = item
 
-    return cache.load(display, is_test, digest, file_stamp(path))
+        def digest() -> str | None:
+            try:
+                return content_hash(read_bytes(path))
+            except SourceError:
+                return None
+
+        return cache.load(display, is_test, digest, file_stamp(path))
+
+    return [load(item) for item in items]

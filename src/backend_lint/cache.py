@@ -1,12 +1,14 @@
 """The per-file result cache: a file whose content, rules and config did not change is not re-analysed.
 
-One JSON entry per (settings, file) in `.backend_lint_cache/` under the config root (or
-`--cache-dir`), holding the native engine's `FileResult` as a plain record. An entry is used only
-when its key matches: the file's content hash plus the settings key (backend-lint version and the
-code of the package itself, Python version, selected native rules, their options, agent overrides,
-and whether the file counts as a test). Entries are written atomically (temporary file +
-`os.replace`), so two runs racing never leave a half-written entry; an entry that is corrupt or
-truncated anyway is ignored and rebuilt. Deleting the directory is always safe.
+One JSON pack per settings key in `.backend_lint_cache/` under the config root (or `--cache-dir`):
+the settings key is everything besides a file that its results depend on (backend-lint version
+and the code of the package itself, Python version, selected native rules, their options, agent
+overrides; per external engine, its selected codes and the executable's size and mtime). In the pack, one entry per (file, whether it counts as a test) holds the native
+engine's `FileResult` as a plain record and the external engines' (ruff, semgrep) findings in the
+file, used only when the file's content hash (or its size and
+mtime) still matches. Packs are written atomically (temporary file + `os.replace`), so two runs
+racing never leave a half-written one; a pack or entry that is corrupt anyway is ignored and
+rebuilt. Deleting the directory is always safe.
 
 Records (`to_record` / `from_record`) are also what worker processes send back: plain dicts and
 lists, cheap to pickle.
@@ -19,6 +21,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
@@ -27,7 +30,7 @@ from .native import FileResult
 from .suppress import Directive
 
 DIRECTORY_NAME = ".backend_lint_cache"
-FORMAT = "1"  # bump when the record layout changes
+FORMAT = "2"  # bump when the record layout changes
 
 
 def to_record(result: FileResult) -> dict:
@@ -96,9 +99,20 @@ def _package_stamp() -> list:
     return stamp
 
 
-def settings_key(codes: tuple[str, ...], rule_options: dict, agents: dict) -> str:
-    """Everything besides a file's content and path that its native result depends on."""
+def executable_stamp(path: str) -> list:
+    """Size and mtime of an external engine's executable: an upgrade of the tool changes them."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return [path]
+    return [path, st.st_size, st.st_mtime_ns]
+
+
+def settings_key(codes: tuple[str, ...], rule_options: dict, agents: dict, external: dict | None = None) -> str:
+    """Everything besides a file's content and path that its results depend on; `external` holds,
+    per external engine that runs, its codes, executable and whatever else its results depend on."""
     data = {
+        "external": external or {},
         "format": FORMAT,
         "version": __version__,
         "python": list(sys.version_info[:2]),
@@ -110,42 +124,41 @@ def settings_key(codes: tuple[str, ...], rule_options: dict, agents: dict) -> st
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=repr).encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Hit:
+    """A file's cached results: the native engine's, and the external engines' findings."""
+
+    result: FileResult
+    external: tuple[Finding, ...] = ()
+
+
 class ResultCache:
-    """Entries in one directory; counts its hits and misses (the files it spared and did not)."""
+    """The entries of one settings key, kept in one pack file: read once at the start of a run,
+    written once at its end by the main process (one file, not one per source file: a cold run on a
+    thousand files would otherwise spend more time creating cache files than analysing them).
+
+    Counts its hits and misses (the files it spared and did not).
+    """
+
+    MAX_PACKS = 8  # packs of other settings (older configs, rule sets) kept beside the current one
 
     def __init__(self, directory: str | os.PathLike, settings: str) -> None:
         self.directory = Path(directory)
         self.settings = settings
+        self.pack = self.directory / f"{settings[:32]}.json"
         self.hits = 0
         self.misses = 0
         self.writable = True
+        self._entries: dict[str, dict] = {}
+        self._new: dict[str, dict] = {}
 
-    def _entry(self, display: str, is_test: bool) -> Path:
-        name = hashlib.sha256(f"{self.settings}\0{display}\0{int(is_test)}".encode()).hexdigest()[:32]
-        return self.directory / f"{name}.json"
-
-    def load(
-        self, display: str, is_test: bool, digest: Callable[[], str | None], stamp: list | None = None
-    ) -> FileResult | None:
-        """The cached result for the file's current content, or None (missing, stale, corrupt or
-        unreadable). `digest` gives the content hash (None if unreadable); it is only called when
-        there is an entry, so a cold run does not read every file twice, and not even then when
-        the file's `stamp` (size, mtime) is the one recorded with the entry."""
-        try:
-            with open(self._entry(display, is_test), "rb") as fh:
-                raw = fh.read()
-            entry = json.loads(raw)
-            if not (stamp and entry.get("stamp") == stamp) and entry["key"] != digest():
-                raise LookupError
-            result = from_record(entry["result"])
-        except (OSError, ValueError, LookupError, TypeError, AttributeError):
-            self.misses += 1
-            return None
-        self.hits += 1
-        return result
+    @staticmethod
+    def _id(display: str, is_test: bool) -> str:
+        return f"{int(is_test)}:{display}"
 
     def prepare(self) -> bool:
-        """Create the directory (with a `.gitignore` ignoring it); False if it cannot be written."""
+        """Create the directory (with a `.gitignore` ignoring it) and read the pack; False if the
+        directory cannot be written. A missing, corrupt or foreign pack is an empty one."""
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             ignore = self.directory / ".gitignore"
@@ -153,18 +166,73 @@ class ResultCache:
                 self._write(ignore, b"# created by backend-lint: the result cache, safe to delete\n*\n")
         except OSError:
             self.writable = False
-        return self.writable
+            return False
+        self._entries = self._read_pack()
+        return True
 
-    def store(self, display: str, is_test: bool, digest: str, record: dict, stamp: list | None = None) -> None:
-        """Write one entry atomically; a result that depends on more than the file is not stored."""
-        if not self.writable or (record["error"] and record["error"][2] == "internal"):
-            return
-        entry = {"key": digest, "result": record, "stamp": stamp}
-        data = json.dumps(entry, separators=(",", ":")).encode()
+    def _read_pack(self) -> dict[str, dict]:
         try:
-            self._write(self._entry(display, is_test), data)
+            with open(self.pack, "rb") as fh:
+                pack = json.loads(fh.read())
+            if pack.get("settings") == self.settings and isinstance(pack.get("entries"), dict):
+                return pack["entries"]
+        except (OSError, ValueError, AttributeError):
+            pass
+        return {}
+
+    def load(
+        self, display: str, is_test: bool, digest: Callable[[], str | None], stamp: list | None = None
+    ) -> Hit | None:
+        """The cached results for the file's current content, or None (missing, stale or corrupt).
+        `digest` gives the content hash (None if unreadable); it is only called when there is an
+        entry, so a cold run does not read every file twice, and not even then when the file's
+        `stamp` (size, mtime) is the one recorded with the entry."""
+        try:
+            entry = self._entries[self._id(display, is_test)]
+            if not (stamp and entry.get("stamp") == stamp) and entry["key"] != digest():
+                raise LookupError
+            hit = Hit(from_record(entry["result"]), tuple(Finding.from_dict(f) for f in entry["external"]))
+        except (ValueError, LookupError, TypeError, AttributeError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return hit
+
+    def store(
+        self, display: str, is_test: bool, digest: str, record: dict, stamp: list | None = None,
+        external: list[Finding] | tuple[Finding, ...] = (),
+    ) -> None:
+        """Remember one file's results for `save`: its native record and the findings the external
+        engines reported in it. A result that depends on more than the file (an internal error)
+        is not stored."""
+        if self.writable and not (record["error"] and record["error"][2] == "internal"):
+            found = [f.to_dict() for f in external]
+            self._new[self._id(display, is_test)] = {"key": digest, "result": record, "stamp": stamp, "external": found}
+
+    def save(self) -> None:
+        """Write the pack atomically if this run added entries. Entries another run wrote since
+        this one read the pack are kept (two runs racing lose nothing but cache hits); entries of
+        files that no longer exist are dropped, and so are the oldest packs beyond MAX_PACKS."""
+        if not self._new or not self.writable:
+            return
+        entries = {**self._read_pack(), **self._new}
+        for key in [k for k in entries if k not in self._new and not os.path.exists(k.partition(":")[2])]:
+            del entries[key]
+        data = json.dumps({"settings": self.settings, "entries": entries}, separators=(",", ":")).encode()
+        try:
+            self._write(self.pack, data)
+            self._prune()
         except OSError:
             self.writable = False
+        self._entries, self._new = entries, {}
+
+    def _prune(self) -> None:
+        packs = [p for p in self.directory.glob("*.json") if p != self.pack]
+        if len(packs) <= self.MAX_PACKS:
+            return
+        by_age = sorted(packs, key=lambda p: p.stat().st_mtime)
+        for old in by_age[: len(packs) - self.MAX_PACKS]:
+            old.unlink(missing_ok=True)
 
     def _write(self, target: Path, data: bytes) -> None:
         # a name no other process or thread picks (not `tempfile`: it costs start-up time)

@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import checks, ruff, semgrep
-from .analysis import NativeSettings, Progress, analyse_all
+from .analysis import NativeSettings, Progress, analyse_all, lookup
 from .cache import DIRECTORY_NAME as CACHE_DIRECTORY
-from .cache import ResultCache
+from .cache import ResultCache, executable_stamp
 from .catalog import RuleInfo
 from .config import Config, ConfigError, check_rule_options
 from .files import PathMatcher, SourceFile, find_files
@@ -115,27 +115,58 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
     jobs = options.jobs or os.cpu_count() or 1
     cache = None
     if options.cache_dir is not None:
-        cache = ResultCache(options.cache_dir, settings.cache_key())
+        cache = ResultCache(options.cache_dir, settings.cache_key(external_settings(executables, active, infos, config.root)))
         if not cache.prepare():
             notices += (f"result cache disabled: cannot write to {options.cache_dir}",)
             cache = None
+    hits = lookup(cache, items) if cache else [None] * len(items)
+    todo = [i for i, hit in enumerate(hits) if hit is None]  # every engine runs on these files only
+    changed = [files[i] for i in todo]
     with ThreadPoolExecutor(max_workers=2) as pool:  # the external engines run while native works
-        external = external_jobs(files, executables, active, infos, config.root, options.cache_dir if cache else None)
+        external = external_jobs(changed, executables, active, infos, config.root, options.cache_dir if cache else None)
         pending = [pool.submit(job) for job in external]
-        results = analyse_all(items, settings, jobs, options.progress, cache)
+        analysed = analyse_all([items[i] for i in todo], settings, jobs, options.progress, len(files) - len(todo))
         outputs = [future.result() for future in pending]
+    results = [hit.result if hit else None for hit in hits]
+    for i, done in zip(todo, analysed):
+        results[i] = done.result
     failed = {r.path for r in results if r.error}
-    extra: dict[str, list[Finding]] = {}
+    fresh: dict[str, list[Finding]] = {}
     errors: list[FileError] = []
     for output in outputs:
         for path, found in output.findings.items():
-            extra.setdefault(path, []).extend(found)
+            fresh.setdefault(path, []).extend(found)
         errors += [e for e in output.errors if e.path not in failed]
         notices += output.notices
-    report = finish(results, files, config, infos, active, fingerprinted(extra, files))
+    fresh = fingerprinted(fresh, changed)
+    if cache:
+        incomplete = {e.path for output in outputs for e in output.errors}
+        for i, done in zip(todo, analysed):
+            display = items[i][1]
+            if done.digest is not None and display not in incomplete and not any(p.startswith("<") for p in incomplete):
+                cache.store(display, items[i][2], done.digest, done.record, done.stamp, fresh.get(display, ()))
+        cache.save()
+    extra = {files[i].display: list(hit.external) for i, hit in enumerate(hits) if hit and hit.external}
+    report = finish(results, files, config, infos, active, {**extra, **fresh})
     all_errors = tuple(sorted((*report.errors, *errors), key=lambda e: e.path))
-    stats = RunStats(analysed=len(files) - (cache.hits if cache else 0), cached=cache.hits if cache else 0)
+    stats = RunStats(analysed=len(todo), cached=len(files) - len(todo))
     return replace(report, errors=all_errors, notices=(*report.notices, *notices)), stats
+
+
+def external_settings(executables: dict[str, str], active: frozenset[str], infos, root: Path) -> dict:
+    """What the external engines' findings in a file depend on besides its content: for the
+    result cache's key."""
+    out: dict[str, dict] = {}
+    for name, executable in sorted(executables.items()):
+        codes = sorted(c for c in active if infos[c].engine == name)
+        if not codes:
+            continue
+        out[name] = {"codes": codes, "executable": executable_stamp(executable)}
+        if name == "semgrep":  # its rule files, and the root it runs from (rules exclude paths)
+            pack = semgrep.pack_dir()
+            out[name]["pack"] = [[str(p.relative_to(pack)), *executable_stamp(str(p))[1:]] for p in semgrep.rule_files(pack)]
+            out[name]["root"] = str(root)
+    return out
 
 
 def active_codes(codes: set[str], engines: tuple[str, ...], infos: dict[str, RuleInfo]) -> frozenset[str]:
