@@ -15,6 +15,9 @@ the same run, as a subprocess, and is measured as a whole process:
   largest single process) is printed beside it. For backend-lint with `--jobs 2` the sum counts
   the parent and both workers.
 
+Python tools run from compiled bytecode, as installed (PYTHONDONTWRITEBYTECODE is dropped from
+their environment). ruff runs with the selection the issue measured it with.
+
 Prints the corpus sizes, a Markdown table (ratio = tool wall / backend-lint cold wall), and a
 scaling table (backend-lint cold on each package alone: time should grow with lines, memory not).
 Speed is measured here only: there are no timed unit tests.
@@ -36,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGES = ("django", "sqlalchemy", "flask", "fastapi")
-RUFF_SELECT = "S,BLE,T20"
+RUFF_SELECT = "S,BLE,T20,TRY,LOG,G"  # the selection the issue measured ruff with
 SEMGREP_RULES = """\
 rules:
   - id: eval-call
@@ -223,6 +226,11 @@ def main() -> int:
     packages = tuple(p.strip() for p in args.packages.split(",") if p.strip())
     corpus = prepare_corpus(args.work, packages)
     env = {**os.environ, "NO_COLOR": "1", "SEMGREP_ENABLE_VERSION_CHECK": "0"}
+    # Python tools run as installed: from their compiled bytecode, as after `pip install`. With
+    # PYTHONDONTWRITEBYTECODE set (some shells and CI images do), an editable install would
+    # recompile its modules at every start and charge that to each run.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).resolve().parents[1] / "src")], check=False)
 
     print(f"# backend-lint benchmark, {time.strftime('%Y-%m-%d %H:%M %Z')}")
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load before: {os.getloadavg()[0]:.2f}")

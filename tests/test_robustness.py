@@ -205,3 +205,12 @@ def test_a_form_feed_does_not_shift_lines_or_columns(tmp_path):
     [finding] = report.findings
     assert (finding.rule, finding.line, finding.column) == ("BL201", 6, 5)
     assert "`except (ValueError, Exception)`" in finding.message
+
+
+@pytest.mark.parametrize("separator", ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"])
+def test_source_lines_break_only_where_python_does(separator):
+    from backend_lint.native import source_lines
+
+    text = f"a = 1\r\nb = '{separator}'\rc = 3\n\n"
+    assert source_lines(text) == ["a = 1", f"b = '{separator}'", "c = 3", ""]
+    assert source_lines("a = 1\r\nb = 2\rc = 3\n\n") == ["a = 1", "b = 2", "c = 3", ""]

@@ -29,11 +29,16 @@ _NOT_UTF8 = "not valid UTF-8 (line {line}) and no coding declaration; binary fil
 
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+# What `str.splitlines` also splits at, besides \n, \r\n and \r.
+_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def source_lines(source: str) -> list[str]:
     """The lines as Python numbers them: only \\n, \\r\\n and \\r end a line. (`str.splitlines`
-    also splits at form feeds and other separators, which would shift every later line.)"""
+    also splits at form feeds and other separators, which would shift every later line; it is
+    used, being twice as fast, only for text without them.)"""
+    if _OTHER_BREAKS.search(source) is None:
+        return source.splitlines()
     lines = _NEWLINE.split(source)
     if lines and lines[-1] == "":
         lines.pop()
