@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -113,3 +114,28 @@ def test_python_dash_m_and_console_script_agree(repo, tmp_path):
     by_module = run_cli("--format", "json", cwd=repo)
     assert by_script.returncode == by_module.returncode == 1
     assert json.loads(by_script.stdout)["findings"] == json.loads(by_module.stdout)["findings"]
+
+
+def test_combined_patterns_answer_like_pathspec():
+    """Patterns without negation are matched with one combined regex: it must agree with
+    pathspec's gitignore matching on every path, file or directory."""
+    import random
+
+    import pathspec
+
+    from backend_lint.config import Config
+    from backend_lint.files import Patterns
+
+    lines = [*Config(root=Path(".")).exclude, "*.pyc", "docs/_build", "/top.py", "a/**/b", "tests/fixtures/",
+             "**/gen_*.py", "x?y.py", "[ab]c.py", "# a comment", ""]  # fmt: skip
+    parts = ["a", "b", "x1y.py", "ac.py", "top.py", "gen_x.py", "tests", "fixtures", "docs", "_build", "build",
+             "dist", ".git", "__pycache__", "node_modules", ".venv", "src", "m.py", "q.pyc", "pkg.egg-info"]  # fmt: skip
+    rng = random.Random(7)
+    for with_negation in (False, True):
+        current = [*lines, "!keep.py"] if with_negation else lines
+        spec, ours = pathspec.GitIgnoreSpec.from_lines(current), Patterns(current)
+        for _ in range(3000):
+            path = "/".join(rng.choice(parts) for _ in range(rng.randint(1, 5)))
+            for candidate in (path, path + "/"):
+                assert bool(ours.match_file(candidate)) == spec.match_file(candidate), candidate
+    assert not Patterns([]).match_file("anything.py")

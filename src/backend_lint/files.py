@@ -9,6 +9,7 @@ walked directory up to its git root, and in every directory below it.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,19 +24,34 @@ class SourceFile:
     display: str  # relative POSIX path shown in reports
 
 
+class Patterns:
+    """gitignore patterns. Without a negation (`!pattern`) a path matches when any pattern does, so
+    one combined regex answers in one call what pathspec answers pattern by pattern (every file
+    and directory of a run is matched against the excludes)."""
+
+    def __init__(self, lines) -> None:
+        spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        active = [p for p in spec.patterns if p.include is not None]
+        if all(p.include and isinstance(p.regex.pattern, str) for p in active):
+            combined = "|".join(f"(?:{p.regex.pattern.replace('(?P<ps_d>', '(?:')})" for p in active)
+            self.match_file = re.compile(combined or "(?!)").match  # type: ignore[method-assign]
+        else:
+            self.match_file = spec.match_file  # type: ignore[method-assign]
+
+
 class PathMatcher:
     """gitignore-style patterns, matched relative to the config root."""
 
     def __init__(self, patterns: tuple[str, ...] | list[str], root: Path) -> None:
         self.root = root
         self.patterns = tuple(patterns)
-        self.spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+        self.spec = Patterns(patterns)
 
     def matches(self, path: str | Path, is_dir: bool = False) -> bool:
         rel = relative_to(path, self.root)
         if rel is None:
             rel = os.path.basename(path)
-        return self.spec.match_file(rel + "/" if is_dir else rel)
+        return bool(self.spec.match_file(rel + "/" if is_dir else rel))
 
 
 def relative_to(path: str | Path, root: str | Path) -> str | None:
@@ -57,7 +73,7 @@ def display_path(path: str, cwd: Path) -> str:
     return rel if rel is not None else Path(os.path.abspath(path)).as_posix()
 
 
-def _gitignores_above(directory: Path) -> list[tuple[Path, pathspec.GitIgnoreSpec]]:
+def _gitignores_above(directory: Path) -> list[tuple[Path, Patterns]]:
     """`.gitignore` specs from the git root (if any) down to, but excluding, `directory`."""
     chain = []
     for parent in directory.parents:
@@ -69,16 +85,16 @@ def _gitignores_above(directory: Path) -> list[tuple[Path, pathspec.GitIgnoreSpe
     return [spec for d in reversed(chain) if (spec := _load_gitignore(d)) is not None]
 
 
-def _load_gitignore(directory: Path) -> tuple[Path, pathspec.GitIgnoreSpec] | None:
+def _load_gitignore(directory: Path) -> tuple[Path, Patterns] | None:
     path = directory / ".gitignore"
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
-            return directory, pathspec.GitIgnoreSpec.from_lines(fh)
+            return directory, Patterns(fh.read().splitlines())
     except OSError:
         return None
 
 
-def _ignored(path: str | Path, is_dir: bool, specs: list[tuple[Path, pathspec.GitIgnoreSpec]]) -> bool:
+def _ignored(path: str | Path, is_dir: bool, specs: list[tuple[Path, Patterns]]) -> bool:
     for base, spec in specs:
         rel = relative_to(path, base)
         if rel is not None and spec.match_file(rel + "/" if is_dir else rel):
