@@ -97,23 +97,34 @@ def without_stamps(pack: bytes) -> dict:
     return data
 
 
-def pack_of(cache: Path) -> Path:
-    (pack,) = cache.glob("*.json")  # one pack per settings key
-    return pack
+def packs_of(cache: Path) -> list[Path]:
+    (settings,) = [d for d in cache.iterdir() if d.is_dir() and d.name != "ruff"]  # one settings key
+    return sorted(settings.glob("*.json"))
 
 
-def test_a_corrupt_pack_is_ignored_and_rebuilt(tmp_path):
+def entries_of(cache: Path) -> dict:
+    return {k: v for pack in packs_of(cache) for k, v in json.loads(pack.read_text())["entries"].items()}
+
+
+def without_stamps_all(cache: Path) -> dict:
+    entries = entries_of(cache)
+    for entry in entries.values():
+        entry.pop("stamp")  # None while a file is too recent to trust its mtime
+    return entries
+
+
+def test_corrupt_packs_are_ignored_and_rebuilt(tmp_path):
     make_tree(tmp_path)
     cache = tmp_path / "cache"
     expected = as_json(run(tmp_path, cache)[0])
-    pack = pack_of(cache)
-    whole = pack.read_bytes()
-    for broken in (whole[:50], b"\x00\xff not json", b'{"entries": []}', b"[1, 2]"):
-        pack.write_bytes(broken)
+    whole = without_stamps_all(cache)
+    for broken in (None, b"\x00\xff not json", b'{"entries": []}', b"[1, 2]"):
+        for pack in packs_of(cache):
+            pack.write_bytes(pack.read_bytes()[:50] if broken is None else broken)
         report, stats = run(tmp_path, cache)
         assert as_json(report) == expected
         assert stats.analysed == 7
-        assert without_stamps(pack.read_bytes()) == without_stamps(whole)  # rebuilt, whole
+        assert without_stamps_all(cache) == whole  # rebuilt, whole
     assert run(tmp_path, cache)[1].analysed == 0
 
 
@@ -121,35 +132,65 @@ def test_corrupt_entries_are_analysed_again(tmp_path):
     make_tree(tmp_path)
     cache = tmp_path / "cache"
     expected = as_json(run(tmp_path, cache)[0])
-    pack = pack_of(cache)
-    data = json.loads(pack.read_text())
-    names = sorted(data["entries"])
-    data["entries"][names[0]] = {"key": "x"}  # valid JSON, wrong shape
-    data["entries"][names[1]]["result"] = {"path": 1}
-    data["entries"][names[2]]["external"] = [{"rule": "BL1"}]
-    data["entries"][names[3]] = "not an entry"
-    pack.write_text(json.dumps(data))
+    damage = [
+        lambda entry: {"key": "x"},  # valid JSON, wrong shape
+        lambda entry: {**entry, "result": {"path": 1}},
+        lambda entry: {**entry, "external": [{"rule": "BL1"}]},
+        lambda entry: "not an entry",
+    ]
+    for pack in packs_of(cache):
+        data = json.loads(pack.read_text())
+        for name in sorted(data["entries"]):
+            if damage:
+                data["entries"][name] = damage.pop()(data["entries"][name])
+        pack.write_text(json.dumps(data))
     report, stats = run(tmp_path, cache)
     assert as_json(report) == expected
     assert stats.analysed == 4
     assert run(tmp_path, cache)[1].analysed == 0
 
 
-def test_entries_of_deleted_files_and_old_packs_are_dropped(tmp_path):
+def test_a_run_on_one_file_reads_one_pack(tmp_path, monkeypatch):
+    for i in range(40):
+        write(tmp_path, f"app/m{i}.py", SILENT)
+    cache = tmp_path / "cache"
+    run(tmp_path, cache)
+    assert len(packs_of(cache)) > 10  # the entries are spread over many packs
+    reads = []
+    real = ResultCache._read
+    monkeypatch.setattr(ResultCache, "_read", lambda self, shard: reads.append(shard) or real(self, shard))
+    config = Config(root=tmp_path, engines=("native", "ruff"))
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        report, stats = engine.run_counted(["app/m7.py"], config, engine.RunOptions(jobs=1, cache_dir=str(cache)))
+        assert (stats.cached, len(report.findings), len(reads)) == (1, 1, 1)
+        write(tmp_path, "app/m7.py", SILENT + "print(1)\n")
+        report, stats = engine.run_counted(["app/m7.py"], config, engine.RunOptions(jobs=1, cache_dir=str(cache)))
+    finally:
+        os.chdir(old)
+    assert (stats.analysed, len(report.findings)) == (1, 2)
+    assert len(set(reads)) == 1  # the same pack, read again to be rewritten
+    assert len(entries_of(cache)) == 40
+
+
+def test_entries_of_deleted_files_and_old_settings_are_dropped(tmp_path):
     make_tree(tmp_path)
     cache = tmp_path / "cache"
     run(tmp_path, cache)
     (tmp_path / "app/mod3.py").unlink()
-    write(tmp_path, "app/new.py", SILENT)
-    run(tmp_path, cache)
-    entries = json.loads(pack_of(cache).read_text())["entries"]
-    assert sorted(entries) == sorted(
-        ["0:app/broken.py", "0:app/mod0.py", "0:app/mod1.py", "0:app/mod2.py", "0:app/mod4.py", "0:app/new.py",
-         "1:tests/test_mod.py"]
-    )  # fmt: skip
-    for i in range(ResultCache.MAX_PACKS + 3):  # as many configurations, each its own pack
+    # a new file whose entry goes to the pack holding the deleted file's: that pack is rewritten
+    shard_of = ResultCache(cache, "settings")._shard_of
+    new = next(f"app/new{i}.py" for i in range(500) if shard_of(f"0:app/new{i}.py") == shard_of("0:app/mod3.py"))
+    write(tmp_path, new, SILENT)
+    assert run(tmp_path, cache)[1].analysed == 1
+    entries = entries_of(cache)
+    assert "0:app/mod3.py" not in entries and f"0:{new}" in entries and len(entries) == 7
+    for i in range(ResultCache.MAX_KEYS + 3):  # as many configurations, each its own packs
         run(tmp_path, cache, agents={"BL201": f"architecture/ddd{i}"} if i % 2 else {"BL301": f"x/y{i}"})
-    assert len(list(cache.glob("*.json"))) == ResultCache.MAX_PACKS + 1
+    kept = [d for d in cache.iterdir() if d.is_dir() and d.name != "ruff"]
+    assert len(kept) == ResultCache.MAX_KEYS + 1
+    assert (cache / "ruff").is_dir()  # ruff's own cache is not one of ours to prune
 
 
 def test_records_round_trip():
@@ -170,7 +211,7 @@ def test_internal_errors_are_not_cached(tmp_path):
     cache.store("a.py", False, "digest", to_record(crash))
     cache.store("b.py", False, "digest", to_record(FileResult("b.py")))
     cache.save()
-    assert list(json.loads(cache.pack.read_text())["entries"]) == ["0:b.py"]
+    assert list(entries_of(tmp_path / "c")) == ["0:b.py"]
 
 
 def test_unwritable_cache_is_a_notice_not_a_failure(tmp_path):
@@ -190,7 +231,7 @@ def test_cli_default_cache_dir_gitignore_and_no_cache(tmp_path):
     second = run_cli("--format", "json", "app", cwd=tmp_path)
     ignore = tmp_path / DIRECTORY_NAME / ".gitignore"
     assert ignore.read_text().splitlines()[-1] == "*"
-    assert list((tmp_path / DIRECTORY_NAME).glob("*.json"))
+    assert entries_of(tmp_path / DIRECTORY_NAME)
     # the cache directory itself is never linted, and cached runs print the same report
     third = run_cli("--format", "json", ".", cwd=tmp_path)
     assert third.stdout == first.stdout
@@ -211,7 +252,7 @@ def test_two_runs_racing_on_one_cache(tmp_path):
     assert [p.returncode for p in procs] == [1, 1, 1], [o[1] for o in outs]
     assert outs[0][0] == outs[1][0] == outs[2][0]
     assert not list(cache.glob(".tmp-*"))
-    assert len(json.loads(pack_of(cache).read_text())["entries"]) == 40
+    assert len(entries_of(cache)) == 40
     again = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, timeout=120, check=False)
     assert again.stdout == outs[0][0]
 
@@ -288,11 +329,11 @@ def test_results_of_a_failed_external_engine_are_not_cached(tmp_path, monkeypatc
     monkeypatch.setattr(engine_module.ruff, "run_ruff", lambda *args, **kwargs: failing)
     report, stats = run(tmp_path, cache)
     assert any(e.path == "<ruff>" for e in report.errors)
-    assert not list(cache.glob("*.json"))  # nothing stored: ruff's findings are missing for every file
+    assert not list(cache.rglob("*.json"))  # nothing stored: ruff's findings are missing for every file
     one_file = EngineOutput(errors=(FileError("app/mod0.py", "ruff reported unmapped code X1", "ruff"),))
     monkeypatch.setattr(engine_module.ruff, "run_ruff", lambda *args, **kwargs: one_file)
     run(tmp_path, cache)
-    assert "0:app/mod0.py" not in json.loads(pack_of(cache).read_text())["entries"]
+    assert "0:app/mod0.py" not in entries_of(cache)
     monkeypatch.undo()
     assert run(tmp_path, cache)[1].analysed == 1  # only the file ruff failed on
 

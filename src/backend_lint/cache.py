@@ -1,14 +1,15 @@
 """The per-file result cache: a file whose content, rules and config did not change is not re-analysed.
 
-One JSON pack per settings key in `.backend_lint_cache/` under the config root (or `--cache-dir`):
-the settings key is everything besides a file that its results depend on (backend-lint version
-and the code of the package itself, Python version, selected native rules, their options, agent
-overrides; per external engine, its selected codes and the executable's size and mtime). In the pack, one entry per (file, whether it counts as a test) holds the native
+A directory of JSON packs per settings key in `.backend_lint_cache/` under the config root (or
+`--cache-dir`). The settings key is everything besides a file that its results depend on
+(backend-lint version and the code of the package itself, Python version, selected native rules,
+their options, agent overrides; per external engine, its selected codes and the executable's size
+and mtime). In the packs, one entry per (file, whether it counts as a test) holds the native
 engine's `FileResult` as a plain record and the external engines' (ruff, semgrep) findings in the
-file, used only when the file's content hash (or its size and
-mtime) still matches. Packs are written atomically (temporary file + `os.replace`), so two runs
-racing never leave a half-written one; a pack or entry that is corrupt anyway is ignored and
-rebuilt. Deleting the directory is always safe.
+file, used only when the file's content hash (or its size and mtime) still matches. Packs are
+written atomically (temporary file + `os.replace`), so two runs racing never leave a half-written
+one; a pack or entry that is corrupt anyway is ignored and rebuilt. Deleting the directory is
+always safe.
 
 Records (`to_record` / `from_record`) are also what worker processes send back: plain dicts and
 lists, cheap to pickle.
@@ -19,7 +20,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import shutil
 import sys
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +35,7 @@ from .suppress import Directive
 
 DIRECTORY_NAME = ".backend_lint_cache"
 FORMAT = "2"  # bump when the record layout changes
+_SETTINGS_DIR = re.compile(r"[0-9a-f]{32}\Z")  # the packs of one settings key (not ruff's own cache)
 
 
 def to_record(result: FileResult) -> dict:
@@ -133,52 +138,64 @@ class Hit:
 
 
 class ResultCache:
-    """The entries of one settings key, kept in one pack file: read once at the start of a run,
-    written once at its end by the main process (one file, not one per source file: a cold run on a
-    thousand files would otherwise spend more time creating cache files than analysing them).
+    """The entries of one settings key, in SHARDS pack files chosen by a hash of the file's path:
+    read when first needed, written at the end of a run by the main process, only those that
+    received entries. Not one file per source file (a cold run on a thousand files would spend
+    more time creating cache files than analysing them), nor one for all (a pre-commit run on
+    one file of a large project would read and rewrite every entry).
 
     Counts its hits and misses (the files it spared and did not).
     """
 
-    MAX_PACKS = 8  # packs of other settings (older configs, rule sets) kept beside the current one
+    SHARDS = 32
+    MAX_KEYS = 8  # directories of other settings (older configs, rule sets) kept beside the current one
 
     def __init__(self, directory: str | os.PathLike, settings: str) -> None:
         self.directory = Path(directory)
         self.settings = settings
-        self.pack = self.directory / f"{settings[:32]}.json"
+        self.packs = self.directory / settings[:32]
         self.hits = 0
         self.misses = 0
         self.writable = True
-        self._entries: dict[str, dict] = {}
-        self._new: dict[str, dict] = {}
+        self._shards: dict[int, dict[str, dict]] = {}
+        self._new: dict[int, dict[str, dict]] = {}
 
     @staticmethod
     def _id(display: str, is_test: bool) -> str:
         return f"{int(is_test)}:{display}"
 
+    def _shard_of(self, entry_id: str) -> int:
+        return zlib.crc32(entry_id.encode("utf-8", "surrogateescape")) % self.SHARDS
+
     def prepare(self) -> bool:
-        """Create the directory (with a `.gitignore` ignoring it) and read the pack; False if the
-        directory cannot be written. A missing, corrupt or foreign pack is an empty one."""
+        """Create the directories (the top one with a `.gitignore` ignoring it); False if they
+        cannot be written."""
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            self.packs.mkdir(parents=True, exist_ok=True)
             ignore = self.directory / ".gitignore"
             if not ignore.exists():
                 self._write(ignore, b"# created by backend-lint: the result cache, safe to delete\n*\n")
+            os.utime(self.packs)  # recently used: pruned last
         except OSError:
             self.writable = False
             return False
-        self._entries = self._read_pack()
         return True
 
-    def _read_pack(self) -> dict[str, dict]:
+    def _read(self, shard: int) -> dict[str, dict]:
+        """A pack's entries; a missing, corrupt or foreign pack is an empty one."""
         try:
-            with open(self.pack, "rb") as fh:
+            with open(self.packs / f"{shard:02x}.json", "rb") as fh:
                 pack = json.loads(fh.read())
             if pack.get("settings") == self.settings and isinstance(pack.get("entries"), dict):
                 return pack["entries"]
         except (OSError, ValueError, AttributeError):
             pass
         return {}
+
+    def _entries(self, shard: int) -> dict[str, dict]:
+        if shard not in self._shards:
+            self._shards[shard] = self._read(shard)
+        return self._shards[shard]
 
     def load(
         self, display: str, is_test: bool, digest: Callable[[], str | None], stamp: list | None = None
@@ -187,8 +204,9 @@ class ResultCache:
         `digest` gives the content hash (None if unreadable); it is only called when there is an
         entry, so a cold run does not read every file twice, and not even then when the file's
         `stamp` (size, mtime) is the one recorded with the entry."""
+        entry_id = self._id(display, is_test)
         try:
-            entry = self._entries[self._id(display, is_test)]
+            entry = self._entries(self._shard_of(entry_id))[entry_id]
             if not (stamp and entry.get("stamp") == stamp) and entry["key"] != digest():
                 raise LookupError
             hit = Hit(from_record(entry["result"]), tuple(Finding.from_dict(f) for f in entry["external"]))
@@ -206,37 +224,45 @@ class ResultCache:
         engines reported in it. A result that depends on more than the file (an internal error)
         is not stored."""
         if self.writable and not (record["error"] and record["error"][2] == "internal"):
+            entry_id = self._id(display, is_test)
             found = [f.to_dict() for f in external]
-            self._new[self._id(display, is_test)] = {"key": digest, "result": record, "stamp": stamp, "external": found}
+            entry = {"key": digest, "result": record, "stamp": stamp, "external": found}
+            self._new.setdefault(self._shard_of(entry_id), {})[entry_id] = entry
 
     def save(self) -> None:
-        """Write the pack atomically if this run added entries. Entries another run wrote since
-        this one read the pack are kept (two runs racing lose nothing but cache hits); entries of
-        files that no longer exist are dropped, and so are the oldest packs beyond MAX_PACKS."""
-        if not self._new or not self.writable:
+        """Write, atomically, the packs this run added entries to. Entries another run wrote since
+        this one read a pack are kept (two runs racing lose nothing but cache hits); entries of
+        files that no longer exist are dropped, and so are the least recently used settings
+        beyond MAX_KEYS."""
+        if not self.writable:
             return
-        entries = {**self._read_pack(), **self._new}
-        for key in [k for k in entries if k not in self._new and not os.path.exists(k.partition(":")[2])]:
-            del entries[key]
-        data = json.dumps({"settings": self.settings, "entries": entries}, separators=(",", ":")).encode()
-        try:
-            self._write(self.pack, data)
+        for shard, new in sorted(self._new.items()):
+            entries = {**self._read(shard), **new}
+            for key in [k for k in entries if k not in new and not os.path.exists(k.partition(":")[2])]:
+                del entries[key]
+            data = json.dumps({"settings": self.settings, "entries": entries}, separators=(",", ":")).encode()
+            try:
+                self._write(self.packs / f"{shard:02x}.json", data)
+            except OSError:
+                self.writable = False
+                return
+            self._shards[shard] = entries
+        if self._new:
             self._prune()
-        except OSError:
-            self.writable = False
-        self._entries, self._new = entries, {}
+        self._new = {}
 
     def _prune(self) -> None:
-        packs = [p for p in self.directory.glob("*.json") if p != self.pack]
-        if len(packs) <= self.MAX_PACKS:
-            return
-        by_age = sorted(packs, key=lambda p: p.stat().st_mtime)
-        for old in by_age[: len(packs) - self.MAX_PACKS]:
-            old.unlink(missing_ok=True)
+        try:
+            others = [d for d in self.directory.iterdir() if _SETTINGS_DIR.match(d.name) and d != self.packs and d.is_dir()]
+            if len(others) > self.MAX_KEYS:
+                for old in sorted(others, key=lambda d: d.stat().st_mtime)[: len(others) - self.MAX_KEYS]:
+                    shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            pass
 
     def _write(self, target: Path, data: bytes) -> None:
         # a name no other process or thread picks (not `tempfile`: it costs start-up time)
-        tmp = self.directory / f".tmp-{os.getpid()}-{os.urandom(6).hex()}"
+        tmp = target.parent / f".tmp-{os.getpid()}-{os.urandom(6).hex()}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
             with os.fdopen(fd, "wb") as fh:
