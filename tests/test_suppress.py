@@ -32,6 +32,8 @@ def kept_and_suppressed(tmp_path, source: str, **config):
          [("BL301", 1, 1, "CLI output, see OPS-12")]),
         ('print("a")  # noqa: BL301\n', [("BL301", 1, 1, "")]),
         ('print("a")  # noqa: E501, BL301 -- both tools\n', [("BL301", 1, 1, "both tools")]),
+        ('print("a")  # NOQA: BL301\n', [("BL301", 1, 1, "")]),  # as ruff and flake8 accept it
+        ('print("a")  # Backend-Lint: IGNORE[BL301]\n', [("BL301", 1, 1, "")]),
         ('print("a")  # type: ignore  # backend-lint: ignore[BL301]\n', [("BL301", 1, 1, "")]),
         # any line of a multi-line statement
         ('print(\n    "a",\n    "b",  # backend-lint: ignore[BL301] -- inner line\n)\n',

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from .model import Finding, Suppression
 
 _OURS = re.compile(r"backend-lint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?(?:\s*--\s*(?P<reason>.*))?", re.I)
+_MARKER = re.compile(r"backend-lint:|noqa", re.I)  # what a comment must hold to be a directive
 _NOQA = re.compile(r"noqa:\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*)(?:\s*--\s*(?P<reason>.*))?", re.I)
 
 
@@ -29,7 +30,7 @@ class Directive:
 
 def parse_directives(source: str) -> tuple[Directive, ...]:
     """Suppression comments of a file, read from real comment tokens (not from strings)."""
-    if "backend-lint:" not in source and "noqa" not in source:
+    if _MARKER.search(source) is None:
         return ()
     out = []
     for line, comment in _comments(source):
@@ -65,7 +66,7 @@ def _comments(source: str):
     line, counted = 1, 0
     for match in _SCAN.finditer(source):
         text = match.group()
-        if text[0] == "#" and ("backend-lint:" in text or "noqa" in text):
+        if text[0] == "#" and _MARKER.search(text):
             start = match.start()
             line += source.count("\n", counted, start)
             counted = start
