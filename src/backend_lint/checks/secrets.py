@@ -238,16 +238,19 @@ class HardcodedProviderCredential(Rule):
     VALID = ex.PROVIDER_CREDENTIAL_VALID
 
     def visit(self, node: ast.Constant, ctx) -> None:
-        value = _string(node)
-        if value is None or len(value) < 16:
+        value = node.value  # every constant of the file comes here: the common cases return first
+        cls = value.__class__
+        if (cls is not str and cls is not bytes) or len(value) < 16:
             return
+        if cls is bytes:
+            value = value.decode("latin-1")
         found = find_format(value)
         if found:
             fmt, secret = found
             label, shown = fmt.name, mask(secret, fmt.prefix)
         elif secret := find_jwt(value):
             label, shown = "JSON Web Token", mask(secret, 3)
-        elif is_named_aws_secret(value, binding_name(node, ctx.ancestors)):
+        elif _AWS_SECRET.match(value) and is_named_aws_secret(value, binding_name(node, ctx.ancestors)):
             label, shown, secret = "AWS secret access key", mask(value), value
         else:
             return
