@@ -18,6 +18,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote
 
 
@@ -245,6 +246,7 @@ def words(name: str) -> list[str]:
     return [w.lower() for part in re.split(r"[^A-Za-z0-9]+", name) for w in _CAMEL.findall(part)]
 
 
+@lru_cache(maxsize=4096)  # asked for every literal bound to a name; the same names come back all the time
 def secret_kind(name: str, extra_words: frozenset[str] = frozenset()) -> str | None:
     """"password" for human-chosen secrets (password, secret), "key" for generated ones (token, API
     key), None when the name does not hold a secret."""
