@@ -81,7 +81,7 @@ FORMATS: tuple[Format, ...] = (
 # regex engine skips, in C, every position that holds none of the first characters, and that scan is
 # what every string pays. Each alternative must stay a necessary part of its format's match (tested).
 _PREFILTER = re.compile("|".join((
-    r"A(?:KIA|SIA|BIA|CCA|3T|C[0-9a-f]|Iza|ccountKey|GE-SECRET|(?<=:A)A)",  # AWS, Twilio SID, Google, Azure, age, Telegram
+    r"A(?:KIA|SIA|BIA|CCA|3T|C[0-9a-f]|Iza|ccountKey|GE-SECRET|(?<=:A)A)",  # AWS, Twilio, Google, Azure, age, Telegram
     r"S(?:G\.|K[0-9a-f])|EAAA|GOCSPX|HRKU|PMAK|PRIVATE KEY|NRAK",
     *(capital + r"[A-Za-z0-9_-]{23,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27}" for capital in "MNO"),  # Discord bot
     r"_(?:pat_|live_|(?<=gh[pousr]_)|(?<=npm_)|(?<=hf_)|(?<=glc_)|(?<=glsa_)|(?<=shp(?:at|ss|ca|pa)_)|(?<=_v1_))",

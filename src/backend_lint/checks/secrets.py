@@ -320,8 +320,10 @@ class UrlWithEmbeddedPassword(Rule):
     def visit(self, node: ast.Constant | ast.JoinedStr, ctx) -> None:
         if isinstance(node, ast.JoinedStr):
             text = "".join(v.value if isinstance(v, ast.Constant) else "\0" for v in node.values)
-        elif isinstance(node.value, str) and not isinstance(ctx.parent(), (ast.JoinedStr, ast.Expr)):
-            text = node.value  # a bare string statement (a docstring) is documentation: scott:tiger@host
+        elif isinstance(node.value, str) and "://" in node.value and "@" in node.value:  # else no URL with a password
+            if isinstance(ctx.parent(), (ast.JoinedStr, ast.Expr)):
+                return  # a bare string statement (a docstring) is documentation: scott:tiger@host
+            text = node.value
         else:
             return
         found = find_url_password(text)
