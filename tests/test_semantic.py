@@ -151,6 +151,24 @@ def test_class_based_views():
     assert (model.role(api.body[0], api).framework, model.role(api.body[0], api).handler) == ("flask", True)
 
 
+def test_roles_follow_imports_the_walk_adds():
+    """Answers the model keeps (which modules are imported, which classes are views) are asked again
+    after an import is added: a method whose role is asked later sees the imports met so far."""
+    source = """
+    from shop.views import BaseView
+    class Items(BaseView):
+        def get(self, request): pass
+        def post(self, request): pass
+        def put(self, request):
+            from django import http
+    """
+    model, tree = model_of(source)
+    items = tree.body[1]
+    assert not model.imports_module("django") and model.role(items.body[0], items).framework is None
+    model.add_import(items.body[2].body[0])
+    assert model.imports_module("django") and model.role(items.body[1], items).framework == "django"
+
+
 def test_main_guard_and_instances():
     model, _ = model_of("from flask import Flask\napp = Flask(__name__)\nif __name__ == '__main__':\n    app.run()\n")
     assert model.instance_of(expr("app")) == "flask.Flask"

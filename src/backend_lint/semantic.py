@@ -18,6 +18,7 @@ _MAX_FOLDED = 100_000  # longest string, bytes or tuple built by folding
 _BUILTINS = frozenset(dir(builtins))
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 _DRF_ACTIONS = frozenset({"list", "create", "retrieve", "update", "partial_update", "destroy"})
+_VIEW_METHODS = _HTTP_METHODS | _DRF_ACTIONS
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,9 @@ class SemanticModel:
         self._assign_counts: dict[str, int] = {}
         self._locals: dict[int, dict[str, list[ast.expr]]] = {}
         self._roles: dict[int, FunctionRole] = {}
+        # answers derived from the imports, forgotten whenever an import is added (the walk adds nested ones)
+        self._imported_modules: dict[str, bool] = {}
+        self._view_classes: dict[int, str | None] = {}
         self._scan_module(tree.body)
         self.main_guard_lines = self._main_guard_lines(tree)
 
@@ -107,6 +111,9 @@ class SemanticModel:
                 stack.extend(reversed(nested))
 
     def add_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        if self._imported_modules or self._view_classes:
+            self._imported_modules.clear()
+            self._view_classes.clear()
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -140,11 +147,19 @@ class SemanticModel:
     # -- names ---------------------------------------------------------------------------------
     def qualname(self, node: ast.AST) -> str | None:
         """`subprocess.run` for `run` after `from subprocess import run`; `print` for the builtin."""
+        cls = node.__class__  # asked ~150 times per file: the common shapes first (ast never subclasses these)
+        if cls is ast.Name:
+            base = self.imports.get(node.id)
+            if base is None:
+                return node.id if node.id in _BUILTINS and node.id not in self.module_defs else None
+            return base
+        if cls is not ast.Attribute:
+            return None
         attrs = []
-        while isinstance(node, ast.Attribute):
+        while node.__class__ is ast.Attribute:
             attrs.append(node.attr)
             node = node.value
-        if not isinstance(node, ast.Name):
+        if node.__class__ is not ast.Name:
             return None
         base = self.imports.get(node.id)
         if base is None:
@@ -163,8 +178,11 @@ class SemanticModel:
         return None
 
     def imports_module(self, prefix: str) -> bool:
-        dotted = prefix + "."
-        return any(q == prefix or q.startswith(dotted) for q in self.imports.values())
+        found = self._imported_modules.get(prefix)
+        if found is None:
+            dotted = prefix + "."
+            found = self._imported_modules[prefix] = any(q == prefix or q.startswith(dotted) for q in self.imports.values())
+        return found
 
     def in_main_guard(self, line: int) -> bool:
         return any(start <= line <= end for start, end in self.main_guard_lines)
@@ -311,20 +329,35 @@ class SemanticModel:
             role = self._decorator_role(deco.func if isinstance(deco, ast.Call) else deco)
             if role is not NO_ROLE:
                 return role
-        params = [a.arg for a in function.args.posonlyargs + function.args.args]
+        params = function.args.posonlyargs + function.args.args
         if cls is not None:
-            base_names = [self.qualname(b) or "" for b in cls.bases]
-            if any(b.startswith(("flask.views", "flask.")) and b.endswith("View") for b in base_names):
+            framework = self._view_framework(cls)
+            if framework == "flask":
                 return FunctionRole("flask", handler=function.name in _HTTP_METHODS)
+            if framework == "django":
+                is_handler = function.name in _VIEW_METHODS or any(a.arg == "request" for a in params[1:2])
+                return FunctionRole("django", handler=is_handler)
+            return NO_ROLE
+        if params and params[0].arg == "request" and self._imports_django():
+            return FunctionRole("django", handler=True)
+        return NO_ROLE
+
+    def _view_framework(self, cls: ast.ClassDef) -> str | None:
+        """"flask" or "django" when the bases of `cls` make its methods views (asked once per method)."""
+        key = id(cls)
+        if key in self._view_classes:
+            return self._view_classes[key]
+        base_names = [self.qualname(b) or "" for b in cls.bases]
+        framework = None
+        if any(b.startswith(("flask.views", "flask.")) and b.endswith("View") for b in base_names):
+            framework = "flask"
+        else:
             django_base = any(b.startswith(("django.", "rest_framework.")) for b in base_names)
             looks_like_view = any(b.endswith(("View", "ViewSet", "APIView", "Mixin")) for b in base_names)
             if django_base or (looks_like_view and self._imports_django()):
-                is_handler = function.name in _HTTP_METHODS | _DRF_ACTIONS or "request" in params[1:2]
-                return FunctionRole("django", handler=is_handler)
-            return NO_ROLE
-        if params[:1] == ["request"] and self._imports_django():
-            return FunctionRole("django", handler=True)
-        return NO_ROLE
+                framework = "django"
+        self._view_classes[key] = framework
+        return framework
 
     def _imports_django(self) -> bool:
         return self.imports_module("django") or self.imports_module("rest_framework")
