@@ -447,7 +447,9 @@ class SemanticModel:
         cached = getattr(self, "_main_guard_calls", None)
         if cached is None:
             called = set()
-            for node in ast.walk(self.tree):
+            # the guards' lines hold nothing but the guards (top-level statements), so only they are walked
+            guards = [stmt for stmt in self.tree.body if self.in_main_guard(stmt.lineno)]
+            for node in (n for guard in guards for n in ast.walk(guard)):
                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and self.in_main_guard(node.lineno):
                     called.add(node.func.id)
             cached = self._main_guard_calls = frozenset(called)
