@@ -134,3 +134,35 @@ def test_cli_reports_secrets_with_their_routing(tmp_path):
     assert result.returncode == 1, result.stderr
     assert "AKIAIOSFODNN7EXAMPLE" not in result.stdout.split('"findings"')[1].split('"message"')[1]
     assert '"agent": "auth-security/cryptography"' in result.stdout and '"BL103"' in result.stdout
+
+
+# Every alternative spelling a format accepts, since `find_format` skips a string unless its prefilter
+# (written for speed, apart from the formats) finds a piece each of them must contain.
+VARIANTS = [
+    *(("AWS access key id", p + "IOSFODNN7EXAMPLE") for p in ("ASIA", "ABIA", "ACCA", "A3TX")),
+    *(("GitHub token", f"gh{c}_" + "EXAMPLE0123456789abcdefghijklmnopqrs") for c in "pousr"),
+    *(("GitLab token", f"gl{p}-EXAMPLE0123456789abc") for p in "pat dt ptt rt cbt oas ft imt agent".split()),
+    *(("Slack token", f"xox{c}-1234567890-EXAMPLEabcdef") for c in "abposre"),
+    *(("Slack webhook", f"https://hooks.slack.com/{p}/EXAMPLEEXAMPLEEXAMPLE") for p in ("workflows", "triggers")),
+    ("Stripe live key", "sk_live_EXAMPLE0123456789abcdefgh"),
+    ("Anthropic API key", "sk-ant-api03-" + "EXAMPLE0123456789" * 5),
+    *(("OpenAI API key", f"sk-{p}-" + "EXAMPLE0123456789" * 3) for p in ("proj", "admin")),
+    ("OpenAI API key", "sk-" + "EXAMPLE0123456789abcd"[:20] + "T3BlbkFJ" + "EXAMPLE0123456789abcd"[:20]),
+    *(("Shopify token", f"shp{p}_" + HEX32) for p in ("ss", "ca", "pa")),
+    ("Square token", "sq0csp-" + ("EXAMPLE0123456789" * 3)[:43]),
+    ("Square token", "EAAA" + ("EXAMPLE0123456789" * 4)[:60]),
+    *(("Discord webhook", f"https://{h}/api/webhooks/1234/" + "EXAMPLE0123456789" * 4)
+      for h in ("ptb.discord.com", "canary.discordapp.com")),
+    *(("Discord bot token", c + "TEXAMPLE0123456789abcdefg.GhIjKl.EXAMPLE0123456789abcdefghijklmn") for c in "NO"),
+    ("Telegram bot token", "12345678:AAEXAMPLE0123456789abcdefghijklmnop"),
+    ("Databricks token", "dapi" + HEX32 + "-2"),
+    *(("DigitalOcean token", f"do{c}_v1_" + HEX32 * 2) for c in "or"),
+    ("Grafana token", "glc_EXAMPLE0123456789abcdefghijklmnopq=="),
+    ("PEM private key", "-----BEGIN RSA PRIVATE KEY-----\n" + "MIIEowIBAAKCAQEA" * 5),
+]
+
+
+@pytest.mark.parametrize(("name", "sample"), VARIANTS)
+def test_format_matches_each_of_its_spellings(name, sample):
+    found = cred.find_format(f"a docstring, then {sample}. More text.")
+    assert found is not None and found[0].name == name, (name, found)

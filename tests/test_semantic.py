@@ -7,7 +7,8 @@ import textwrap
 
 import pytest
 
-from backend_lint.semantic import NOT_CONSTANT, SemanticModel
+from backend_lint import semantic
+from backend_lint.semantic import NOT_CONSTANT, SemanticModel, child_nodes
 
 
 def model_of(source: str) -> tuple[SemanticModel, ast.Module]:
@@ -151,6 +152,24 @@ def test_class_based_views():
     assert (model.role(api.body[0], api).framework, model.role(api.body[0], api).handler) == ("flask", True)
 
 
+def test_roles_follow_imports_the_walk_adds():
+    """Answers the model keeps (which modules are imported, which classes are views) are asked again
+    after an import is added: a method whose role is asked later sees the imports met so far."""
+    source = """
+    from shop.views import BaseView
+    class Items(BaseView):
+        def get(self, request): pass
+        def post(self, request): pass
+        def put(self, request):
+            from django import http
+    """
+    model, tree = model_of(source)
+    items = tree.body[1]
+    assert not model.imports_module("django") and model.role(items.body[0], items).framework is None
+    model.add_import(items.body[2].body[0])
+    assert model.imports_module("django") and model.role(items.body[1], items).framework == "django"
+
+
 def test_main_guard_and_instances():
     model, _ = model_of("from flask import Flask\napp = Flask(__name__)\nif __name__ == '__main__':\n    app.run()\n")
     assert model.instance_of(expr("app")) == "flask.Flask"
@@ -162,3 +181,11 @@ def test_local_values():
     function = tree.body[0]
     assert [ast.unparse(v) for v in model.local_values(function, "q")] == ["'a'", "x"]
     assert [ast.unparse(v) for v in model.local_values(function, "n")] == ["3"]
+
+
+def test_child_nodes_are_iter_child_nodes_without_operators_and_contexts():
+    source = open(semantic.__file__, encoding="utf-8").read()
+    source += "match x:\n    case {'k': [a, *rest]} if not a: del a\nglobal g\nf'{x!r:>{w}}' < y <= z\n"
+    leaves = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+    for node in ast.walk(ast.parse(source)):
+        assert child_nodes(node) == [c for c in ast.iter_child_nodes(node) if not isinstance(c, leaves)]

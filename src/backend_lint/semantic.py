@@ -12,12 +12,14 @@ from __future__ import annotations
 import ast
 import builtins
 from dataclasses import dataclass
+from functools import lru_cache
 
 NOT_CONSTANT = object()
 _MAX_FOLDED = 100_000  # longest string, bytes or tuple built by folding
 _BUILTINS = frozenset(dir(builtins))
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 _DRF_ACTIONS = frozenset({"list", "create", "retrieve", "update", "partial_update", "destroy"})
+_VIEW_METHODS = _HTTP_METHODS | _DRF_ACTIONS
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,27 @@ class FunctionRole:
 
 
 NO_ROLE = FunctionRole()
+
+
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """The children of `node` in `ast.iter_child_nodes` order, except operators and expression
+    contexts (`Add`, `Eq`, `Load`: childless leaves nobody looks for). A list built without
+    generators: walks of whole function bodies spend most of their time here."""
+    children: list[ast.AST] = []
+    for name in _child_fields(node.__class__):
+        value = getattr(node, name, None)
+        if value.__class__ is list:
+            for item in value:
+                if isinstance(item, ast.AST):
+                    children.append(item)
+        elif isinstance(value, ast.AST):
+            children.append(value)
+    return children
+
+
+@lru_cache(maxsize=None)  # one entry per node class
+def _child_fields(cls: type) -> tuple[str, ...]:
+    return tuple(name for name in cls._fields if name not in ("ctx", "op", "ops"))
 
 
 def _const_value(node: ast.expr) -> object:
@@ -64,6 +87,9 @@ class SemanticModel:
         self._assign_counts: dict[str, int] = {}
         self._locals: dict[int, dict[str, list[ast.expr]]] = {}
         self._roles: dict[int, FunctionRole] = {}
+        # answers derived from the imports, forgotten whenever an import is added (the walk adds nested ones)
+        self._imported_modules: dict[str, bool] = {}
+        self._view_classes: dict[int, str | None] = {}
         self._scan_module(tree.body)
         self.main_guard_lines = self._main_guard_lines(tree)
 
@@ -107,6 +133,9 @@ class SemanticModel:
                 stack.extend(reversed(nested))
 
     def add_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        if self._imported_modules or self._view_classes:
+            self._imported_modules.clear()
+            self._view_classes.clear()
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -140,11 +169,19 @@ class SemanticModel:
     # -- names ---------------------------------------------------------------------------------
     def qualname(self, node: ast.AST) -> str | None:
         """`subprocess.run` for `run` after `from subprocess import run`; `print` for the builtin."""
+        cls = node.__class__  # asked ~150 times per file: the common shapes first (ast never subclasses these)
+        if cls is ast.Name:
+            base = self.imports.get(node.id)
+            if base is None:
+                return node.id if node.id in _BUILTINS and node.id not in self.module_defs else None
+            return base
+        if cls is not ast.Attribute:
+            return None
         attrs = []
-        while isinstance(node, ast.Attribute):
+        while node.__class__ is ast.Attribute:
             attrs.append(node.attr)
             node = node.value
-        if not isinstance(node, ast.Name):
+        if node.__class__ is not ast.Name:
             return None
         base = self.imports.get(node.id)
         if base is None:
@@ -163,8 +200,11 @@ class SemanticModel:
         return None
 
     def imports_module(self, prefix: str) -> bool:
-        dotted = prefix + "."
-        return any(q == prefix or q.startswith(dotted) for q in self.imports.values())
+        found = self._imported_modules.get(prefix)
+        if found is None:
+            dotted = prefix + "."
+            found = self._imported_modules[prefix] = any(q == prefix or q.startswith(dotted) for q in self.imports.values())
+        return found
 
     def in_main_guard(self, line: int) -> bool:
         return any(start <= line <= end for start, end in self.main_guard_lines)
@@ -293,7 +333,7 @@ class SemanticModel:
                     table.setdefault(node.target.id, []).append(node.value)
             elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
                 table.setdefault(node.target.id, []).append(node.value)
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+            stack.extend(reversed(child_nodes(node)))
         return table
 
     # -- frameworks ----------------------------------------------------------------------------
@@ -311,20 +351,35 @@ class SemanticModel:
             role = self._decorator_role(deco.func if isinstance(deco, ast.Call) else deco)
             if role is not NO_ROLE:
                 return role
-        params = [a.arg for a in function.args.posonlyargs + function.args.args]
+        params = function.args.posonlyargs + function.args.args
         if cls is not None:
-            base_names = [self.qualname(b) or "" for b in cls.bases]
-            if any(b.startswith(("flask.views", "flask.")) and b.endswith("View") for b in base_names):
+            framework = self._view_framework(cls)
+            if framework == "flask":
                 return FunctionRole("flask", handler=function.name in _HTTP_METHODS)
+            if framework == "django":
+                is_handler = function.name in _VIEW_METHODS or any(a.arg == "request" for a in params[1:2])
+                return FunctionRole("django", handler=is_handler)
+            return NO_ROLE
+        if params and params[0].arg == "request" and self._imports_django():
+            return FunctionRole("django", handler=True)
+        return NO_ROLE
+
+    def _view_framework(self, cls: ast.ClassDef) -> str | None:
+        """"flask" or "django" when the bases of `cls` make its methods views (asked once per method)."""
+        key = id(cls)
+        if key in self._view_classes:
+            return self._view_classes[key]
+        base_names = [self.qualname(b) or "" for b in cls.bases]
+        framework = None
+        if any(b.startswith(("flask.views", "flask.")) and b.endswith("View") for b in base_names):
+            framework = "flask"
+        else:
             django_base = any(b.startswith(("django.", "rest_framework.")) for b in base_names)
             looks_like_view = any(b.endswith(("View", "ViewSet", "APIView", "Mixin")) for b in base_names)
             if django_base or (looks_like_view and self._imports_django()):
-                is_handler = function.name in _HTTP_METHODS | _DRF_ACTIONS or "request" in params[1:2]
-                return FunctionRole("django", handler=is_handler)
-            return NO_ROLE
-        if params[:1] == ["request"] and self._imports_django():
-            return FunctionRole("django", handler=True)
-        return NO_ROLE
+                framework = "django"
+        self._view_classes[key] = framework
+        return framework
 
     def _imports_django(self) -> bool:
         return self.imports_module("django") or self.imports_module("rest_framework")
@@ -414,7 +469,9 @@ class SemanticModel:
         cached = getattr(self, "_main_guard_calls", None)
         if cached is None:
             called = set()
-            for node in ast.walk(self.tree):
+            # the guards' lines hold nothing but the guards (top-level statements), so only they are walked
+            guards = [stmt for stmt in self.tree.body if self.in_main_guard(stmt.lineno)]
+            for node in (n for guard in guards for n in ast.walk(guard)):
                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and self.in_main_guard(node.lineno):
                     called.add(node.func.id)
             cached = self._main_guard_calls = frozenset(called)
@@ -456,7 +513,7 @@ class SemanticModel:
                 for target in targets:
                     if isinstance(target, ast.Name):
                         table.setdefault(target.id, []).append(node)
-                stack.extend(ast.iter_child_nodes(node))
+                stack.extend(child_nodes(node))
             for nodes in table.values():
                 nodes.sort(key=lambda n: (n.lineno, n.col_offset))
         return table.get(name, [])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from ..semantic import SemanticModel
+from ..semantic import SemanticModel, child_nodes
 
 BROAD = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
 WARNING = 30
@@ -30,14 +30,18 @@ def is_broad(handler: ast.ExceptHandler, model: SemanticModel) -> bool:
     return handler.type is None or any((model.qualname(t) or "") in BROAD for t in caught_types(handler))
 
 
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
 def own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
-    """Every node of a block, not descending into nested functions, classes or lambdas."""
+    """Every node of a block in source order (but operators and expression contexts), not descending
+    into nested functions, classes or lambdas."""
     stack: list[ast.AST] = list(reversed(body))
     while stack:
         node = stack.pop()
         yield node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        if not isinstance(node, _SCOPES):
+            stack.extend(reversed(child_nodes(node)))
 
 
 def raises(body: list[ast.stmt], bare_only: bool = False) -> bool:

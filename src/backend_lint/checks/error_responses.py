@@ -215,13 +215,14 @@ class ExceptionDetailsInResponse(Rule):
 def _leaks(body: list[ast.stmt], name: str | None, returns_respond: bool, model) -> Iterator[tuple]:
     """(sink, detail) pairs: a response built, raised or returned with exception text in it."""
     tainted: dict[str, ast.expr] = {}
-    debug_only = _debug_only(body)
-    for node in own_nodes(body):
+    nodes = list(own_nodes(body))  # walked three times
+    debug_only = _debug_only(nodes)
+    for node in nodes:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             detail = next(detail_expressions(node.value, name, model), None)
             if detail is not None:
                 tainted[node.targets[0].id] = detail
-    for node in own_nodes(body):
+    for node in nodes:
         if isinstance(node, ast.Call) and _is_response(node, model):
             value = node
         elif isinstance(node, ast.Return) and returns_respond and node.value is not None:
@@ -235,10 +236,11 @@ def _leaks(body: list[ast.stmt], name: str | None, returns_respond: bool, model)
             yield node, detail
 
 
-def _debug_only(body: list[ast.stmt]) -> set[int]:
-    """Nodes that only run in debug mode: `tb if settings.DEBUG else "error"`, `if app.debug: ...`."""
+def _debug_only(nodes: list[ast.AST]) -> set[int]:
+    """Of a block's own nodes, those that only run in debug mode: `tb if settings.DEBUG else "error"`,
+    `if app.debug: ...`."""
     guarded: set[int] = set()
-    for node in own_nodes(body):
+    for node in nodes:
         if isinstance(node, (ast.If, ast.IfExp)) and any(
             (isinstance(n, ast.Name) and n.id.lower() == "debug") or (isinstance(n, ast.Attribute) and n.attr.lower() == "debug")
             for n in ast.walk(node.test)

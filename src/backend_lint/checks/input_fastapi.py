@@ -127,8 +127,10 @@ class UnvalidatedFastapiInput(RequestReadRule):
     )
 
     def visit(self, node: ast.AST, ctx) -> None:
-        if isinstance(node, ast.Attribute):
-            return self._visit_read(node, ctx)
+        if node.__class__ is ast.Attribute:  # every attribute of the file: test the name before anything
+            if node.attr in _STARLETTE_READS:
+                self._visit_read(node, ctx)
+            return
         parent = ctx.parent()
         role = ctx.model.role(node, parent if isinstance(parent, ast.ClassDef) else None)
         if role.framework != "fastapi" or not role.handler:
@@ -145,7 +147,7 @@ class UnvalidatedFastapiInput(RequestReadRule):
 
     def _visit_read(self, node: ast.Attribute, ctx) -> None:
         parent = ctx.parent()
-        if node.attr not in _STARLETTE_READS or not (isinstance(parent, ast.Call) and parent.func is node):
+        if not (isinstance(parent, ast.Call) and parent.func is node):
             return
         function = ctx.enclosing_function()
         if not isinstance(node.value, ast.Name) or function is None:

@@ -20,6 +20,7 @@ _PRINTERS = {
     "rich.pretty.pprint": "rich.pretty.pprint()",
 }
 _STD_STREAMS = {"sys.stdout", "sys.stderr"}
+_PRINTER_ATTRS = frozenset(q.rsplit(".", 1)[-1] for q in _PRINTERS)  # what `x.y.print_exc` must end with
 
 
 class PrintUsedForLogging(Rule):
@@ -184,6 +185,9 @@ class PrintUsedForLogging(Rule):
     )
 
     def visit(self, node: ast.Call, ctx) -> None:
+        func = node.func
+        if func.__class__ is ast.Attribute and func.attr not in _PRINTER_ATTRS:
+            return  # most calls: a method no printer is named like (the qualified name ends with it)
         qualname = ctx.model.call_name(node)
         label = _PRINTERS.get(qualname or "")
         if label is None or ctx.is_test or _is_script(ctx.path) or ctx.model.in_main_guard(node.lineno):

@@ -52,6 +52,9 @@ def _first_str_arg(call: ast.AST) -> str | None:
     return None
 
 
+_BINDING_PARENTS = frozenset({ast.Assign, ast.AnnAssign, ast.Dict, ast.keyword, ast.Call, ast.arguments, ast.Compare})
+
+
 def binding_name(node: ast.expr, ancestors: list[ast.AST]) -> str | None:
     """The name a literal is bound to: assignment target, dict key, keyword, parameter, the variable
     of an environment lookup it is the fallback of, or the name it is compared with."""
@@ -61,6 +64,8 @@ def binding_name(node: ast.expr, ancestors: list[ast.AST]) -> str | None:
             return None
         child, i = ancestors[i], i - 1
     parent = ancestors[i] if i >= 0 else None
+    if parent.__class__ not in _BINDING_PARENTS:
+        return None  # half the literals: docstrings, items of tuples and lists, operands, subscripts
     if isinstance(parent, ast.Assign) and parent.value is child:
         names = [n for n in map(_target_name, parent.targets) if n]
         return next((n for n in names if secret_kind(n)), names[0] if names else None)
@@ -111,14 +116,6 @@ def _parameter_of(args: ast.arguments, default: ast.AST) -> str | None:
     for arg, value in zip(args.kwonlyargs, args.kw_defaults):
         if value is default:
             return arg.arg
-    return None
-
-
-def _string(node: ast.Constant) -> str | None:
-    if isinstance(node.value, str):
-        return node.value
-    if isinstance(node.value, bytes):
-        return node.value.decode("latin-1")
     return None
 
 
@@ -175,16 +172,27 @@ class HardcodedSecret(Rule):
     INVALID = ex.HARDCODED_SECRET_INVALID
     VALID = ex.HARDCODED_SECRET_VALID
 
+    def __init__(self, options: dict[str, object] | None = None) -> None:
+        super().__init__(options)
+        self._extra_words = frozenset(w.lower() for w in self.options["extra-secret-words"])
+
     def visit(self, node: ast.Constant, ctx) -> None:
-        value = _string(node)
+        value = node.value  # every constant of the file comes here: the common cases return first
+        cls = value.__class__
         opts = self.options
-        if value is None or len(value) < opts["min-password-length"] or (ctx.is_test and not opts["check-tests"]):
+        if (cls is not str and cls is not bytes) or len(value) < opts["min-password-length"]:
+            return
+        if ctx.is_test and not opts["check-tests"]:
             return
         name = binding_name(node, ctx.ancestors)
-        if not name or name in opts["ignore-names"] or in_documentation_example(node, ctx.ancestors):
+        if not name or name in opts["ignore-names"]:
             return
-        kind = secret_kind(name, frozenset(w.lower() for w in opts["extra-secret-words"]))
-        if kind is None or find_format(value) or find_jwt(value) or find_url_password(value):
+        kind = secret_kind(name, self._extra_words)
+        if kind is None or in_documentation_example(node, ctx.ancestors):
+            return
+        if cls is bytes:
+            value = value.decode("latin-1")
+        if find_format(value) or find_jwt(value) or find_url_password(value):
             return  # BL102's or BL103's: one finding per literal, the most specific one
         if is_named_aws_secret(value, name):
             return  # BL102 reports it as an AWS secret access key
@@ -238,16 +246,19 @@ class HardcodedProviderCredential(Rule):
     VALID = ex.PROVIDER_CREDENTIAL_VALID
 
     def visit(self, node: ast.Constant, ctx) -> None:
-        value = _string(node)
-        if value is None or len(value) < 16:
+        value = node.value  # every constant of the file comes here: the common cases return first
+        cls = value.__class__
+        if (cls is not str and cls is not bytes) or len(value) < 16:
             return
+        if cls is bytes:
+            value = value.decode("latin-1")
         found = find_format(value)
         if found:
             fmt, secret = found
             label, shown = fmt.name, mask(secret, fmt.prefix)
         elif secret := find_jwt(value):
             label, shown = "JSON Web Token", mask(secret, 3)
-        elif is_named_aws_secret(value, binding_name(node, ctx.ancestors)):
+        elif _AWS_SECRET.match(value) and is_named_aws_secret(value, binding_name(node, ctx.ancestors)):
             label, shown, secret = "AWS secret access key", mask(value), value
         else:
             return
@@ -309,8 +320,10 @@ class UrlWithEmbeddedPassword(Rule):
     def visit(self, node: ast.Constant | ast.JoinedStr, ctx) -> None:
         if isinstance(node, ast.JoinedStr):
             text = "".join(v.value if isinstance(v, ast.Constant) else "\0" for v in node.values)
-        elif isinstance(node.value, str) and not isinstance(ctx.parent(), (ast.JoinedStr, ast.Expr)):
-            text = node.value  # a bare string statement (a docstring) is documentation: scott:tiger@host
+        elif isinstance(node.value, str) and "://" in node.value and "@" in node.value:  # else no URL with a password
+            if isinstance(ctx.parent(), (ast.JoinedStr, ast.Expr)):
+                return  # a bare string statement (a docstring) is documentation: scott:tiger@host
+            text = node.value
         else:
             return
         found = find_url_password(text)

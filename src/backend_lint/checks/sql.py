@@ -24,6 +24,9 @@ _SQL_CALLABLES = {
 }
 _METHODS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql", "mogrify", "fetch", "fetchrow",
                       "fetchval", "raw", "extra", "read_sql", "read_sql_query"})  # fmt: skip
+# Attributes a sink can be called through (`cur.execute(...)`, `sa.text(...)`: a call's qualified name
+# ends with its attribute), so other method calls need no qualified name.
+_SINK_ATTRS = _METHODS | {q.rsplit(".", 1)[-1] for q in _SQL_CALLABLES}
 _SQL_ONLY_METHODS = frozenset({"executemany", "executescript", "exec_driver_sql", "mogrify", "read_sql",
                                "read_sql_query", "extra"})  # fmt: skip
 _QUERY_KEYWORDS = ("sql", "query", "statement", "operation", "stmt", "text")
@@ -122,10 +125,12 @@ class SqlBuiltFromStrings(Rule):
             return
 
     def _sink(self, call: ast.Call, ctx) -> tuple[str, list[ast.AST], bool] | None:
+        func = call.func
+        if func.__class__ is ast.Attribute and func.attr not in _SINK_ATTRS:
+            return None  # most calls: `obj.method(...)` with a method no sink is called through
         qualname = ctx.model.call_name(call) or ""
         if qualname in _SQL_CALLABLES:
             return _SQL_CALLABLES[qualname], _query_args(call), True
-        func = call.func
         if not isinstance(func, ast.Attribute) or func.attr not in _METHODS:
             return None
         label = f"`{_short(ctx, func)}()`"
