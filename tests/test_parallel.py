@@ -118,6 +118,9 @@ def test_walk_visits_every_node_once_in_order_with_its_ancestors():
     # a rule that asks for operators or contexts gets them too
     tree, seen = _walk_with("x = a + b\n", (ast.Add, ast.Load, ast.Name))
     assert [type(n).__name__ for n, _ in seen] == ["Name", "Name", "Load", "Add", "Name", "Load"]
+    # ... even without asking for the nodes that hold them (a Name's context)
+    tree, seen = _walk_with("x = a + b\n", (ast.Load,))
+    assert [(type(n).__name__, type(anc[-1]).__name__) for n, anc in seen] == [("Load", "Name"), ("Load", "Name")]
 
 
 def test_one_file_imports_nothing_heavy(tmp_path):

@@ -349,7 +349,9 @@ def walk(ctx: FileContext, dispatch: dict[type, list[Rule]], fields: ChildFields
     rule asked for their type.
     """
     fields = ChildFields.for_dispatch(dispatch) if fields is None else fields
-    unwanted = _CHILDLESS.difference(dispatch)
+    # with operators and contexts wanted, a Name has a child: its `ctx`
+    childless = _CHILDLESS if fields.skip_leaves else _CHILDLESS - {ast.Name}
+    unwanted = childless.difference(dispatch)
     ancestors = ctx.ancestors
     add_import = ctx.model.add_import
     rules_for = dispatch.get
@@ -372,6 +374,8 @@ def walk(ctx: FileContext, dispatch: dict[type, list[Rule]], fields: ChildFields
                     raise
                 except Exception as exc:  # noqa: BLE001 - a rule bug must not stop the run; it is reported
                     raise RuleCrash(rule.code, node, exc) from exc
+            if cls in childless:
+                continue
         ancestors.append(node)
         depth += 1
         for name in fields[cls]:
