@@ -106,3 +106,15 @@ def test_with_a_result_cache_ruff_keeps_its_own_cache_inside_it(tmp_path):
 def test_without_a_cache_ruff_runs_with_none():
     assert "--no-cache" in ruff.build_command("ruff", ["S113"], ["a.py"])
     assert "--cache-dir" in ruff.build_command("ruff", ["S113"], ["a.py"], cache_dir="/tmp/c")
+
+
+def test_ruff_is_not_started_when_none_of_its_rules_is_selected(tmp_path, monkeypatch):
+    write(tmp_path, "app/jobs.py", "def run():\n    print('done')\n")
+    calls = []
+    monkeypatch.setattr(subprocess, "run", lambda cmd, *a, **k: calls.append(cmd) or pytest.fail(f"started {cmd}"))
+    report = lint_tree(tmp_path, engines=("native", "ruff"), select=("BL3",))
+    assert [f.rule for f in report.findings] == ["BL301"]
+    assert calls == []
+    monkeypatch.undo()
+    with_ruff = lint_tree(tmp_path, engines=("native", "ruff"), select=("BL3", "T201"))
+    assert [(f.rule, f.also_reported_by) for f in with_ruff.findings] == [("BL301", ("T201",))]
