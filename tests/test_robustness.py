@@ -214,3 +214,14 @@ def test_source_lines_break_only_where_python_does(separator):
     text = f"a = 1\r\nb = '{separator}'\rc = 3\n\n"
     assert source_lines(text) == ["a = 1", f"b = '{separator}'", "c = 3", ""]
     assert source_lines("a = 1\r\nb = 2\rc = 3\n\n") == ["a = 1", "b = 2", "c = 3", ""]
+
+
+def test_a_file_name_that_is_not_utf8_is_linted_and_reported(tmp_path):
+    (tmp_path / os.fsdecode(b"caf\xe9.py")).write_text("def f():\n    print(1)\n", encoding="utf-8")
+    result = run_cli("--format", "json", "--engines", "native", ".", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    data = json.loads(result.stdout)
+    assert data["errors"] == []
+    assert [(f["rule"], f["path"]) for f in data["findings"]] == [("BL301", "caf\\xe9.py")]  # escaped, valid UTF-8
+    again = run_cli("--format", "json", "--engines", "native", ".", cwd=tmp_path)  # from the cache
+    assert again.stdout == result.stdout

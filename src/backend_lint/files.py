@@ -70,7 +70,14 @@ def relative_to(path: str | Path, root: str | Path) -> str | None:
 
 def display_path(path: str, cwd: Path) -> str:
     rel = relative_to(path, cwd)
-    return rel if rel is not None else Path(os.path.abspath(path)).as_posix()
+    shown = rel if rel is not None else Path(os.path.abspath(path)).as_posix()
+    if shown.isascii():
+        return shown
+    try:
+        shown.encode("utf-8")
+    except UnicodeEncodeError:  # a file name that is not UTF-8: shown with escapes, as valid text
+        return shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return shown
 
 
 def _gitignores_above(directory: Path) -> list[tuple[Path, Patterns]]:
