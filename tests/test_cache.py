@@ -103,7 +103,9 @@ def packs_of(cache: Path) -> list[Path]:
 
 
 def entries_of(cache: Path) -> dict:
-    return {k: v for pack in packs_of(cache) for k, v in json.loads(pack.read_text())["entries"].items()}
+    """The entries of every pack, by "<is test>:<display path>" (the real ids hold the absolute path too)."""
+    entries = {k: v for pack in packs_of(cache) for k, v in json.loads(pack.read_text())["entries"].items()}
+    return {f"{k[:2]}{k.partition(chr(0))[2]}": v for k, v in entries.items()}
 
 
 def without_stamps_all(cache: Path) -> dict:
@@ -180,8 +182,12 @@ def test_entries_of_deleted_files_and_old_settings_are_dropped(tmp_path):
     run(tmp_path, cache)
     (tmp_path / "app/mod3.py").unlink()
     # a new file whose entry goes to the pack holding the deleted file's: that pack is rewritten
-    shard_of = ResultCache(cache, "settings")._shard_of
-    new = next(f"app/new{i}.py" for i in range(500) if shard_of(f"0:app/new{i}.py") == shard_of("0:app/mod3.py"))
+    cache_api = ResultCache(cache, "settings")
+
+    def shard(name: str) -> int:
+        return cache_api._shard_of(cache_api._id(str(tmp_path / name), name, False))
+
+    new = next(f"app/new{i}.py" for i in range(500) if shard(f"app/new{i}.py") == shard("app/mod3.py"))
     write(tmp_path, new, SILENT)
     assert run(tmp_path, cache)[1].analysed == 1
     entries = entries_of(cache)
@@ -208,8 +214,8 @@ def test_internal_errors_are_not_cached(tmp_path):
     cache = ResultCache(tmp_path / "c", "settings")
     assert cache.prepare()
     crash = FileResult("a.py", error=FileError("a.py", "internal error in rule X", engine="internal"))
-    cache.store("a.py", False, "digest", to_record(crash))
-    cache.store("b.py", False, "digest", to_record(FileResult("b.py")))
+    cache.store("a.py", "a.py", False, "digest", to_record(crash))
+    cache.store("b.py", "b.py", False, "digest", to_record(FileResult("b.py")))
     cache.save()
     assert list(entries_of(tmp_path / "c")) == ["0:b.py"]
 
@@ -257,23 +263,24 @@ def test_two_runs_racing_on_one_cache(tmp_path):
     assert again.stdout == outs[0][0]
 
 
-def test_an_unchanged_stamp_spares_reading_the_file_but_a_racy_one_does_not(tmp_path):
-    import os
+def test_an_unchanged_stamp_spares_reading_the_file(tmp_path):
     import time
 
-    from backend_lint.cache import file_stamp
+    from backend_lint.cache import file_stamp, is_racy
 
     source = tmp_path / "a.py"
     source.write_text("x = 1\n", encoding="utf-8")
     cache = ResultCache(tmp_path / "cache", "settings")
     assert cache.prepare()
     record = to_record(FileResult("a.py"))
-    assert file_stamp(str(source), now=time.time()) is None  # just written: too recent to trust
+    assert is_racy(file_stamp(str(source)), time.time())  # just written: too recent to trust
     old = time.time() - 60
     os.utime(source, (old, old))
-    stamp = file_stamp(str(source), now=time.time())
-    assert stamp == [source.stat().st_size, source.stat().st_mtime_ns]
-    cache.store("a.py", False, "hash-of-content", record, stamp)
+    stamp = file_stamp(str(source))
+    assert not is_racy(stamp, time.time())
+    st = source.stat()
+    assert stamp == [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode]
+    cache.store(str(source), "a.py", False, "hash-of-content", record, stamp)
     cache.save()
     calls = []
 
@@ -281,10 +288,19 @@ def test_an_unchanged_stamp_spares_reading_the_file_but_a_racy_one_does_not(tmp_
         calls.append(1)
         return "hash-of-content"
 
-    assert cache.load("a.py", False, digest, file_stamp(str(source))) is not None
-    assert calls == []  # same size and mtime: the content was not read again
+    assert cache.load(str(source), "a.py", False, digest, file_stamp(str(source))) is not None
+    assert calls == []  # the same stamp: the content was not read again
+    os.chmod(source, 0o600)  # same content, size and mtime; new mode and ctime: the hash decides
+    assert cache.load(str(source), "a.py", False, digest, file_stamp(str(source))) is not None
+    assert calls == [1]
     source.write_text("x = 2\n", encoding="utf-8")  # same size, new mtime
-    assert cache.load("a.py", False, lambda: "hash-of-new-content", file_stamp(str(source))) is None
+    assert cache.load(str(source), "a.py", False, lambda: "hash-of-new-content", file_stamp(str(source))) is None
+    # another file shown under the same path (another working directory) is another entry
+    other = tmp_path / "elsewhere" / "a.py"
+    other.parent.mkdir()
+    other.write_text("x = 1\n", encoding="utf-8")
+    os.utime(other, (old, old))
+    assert cache.load(str(other), "a.py", False, digest, file_stamp(str(other))) is None
 
 
 def counting_engine(monkeypatch, module, name):
@@ -340,14 +356,130 @@ def test_results_of_a_failed_external_engine_are_not_cached(tmp_path, monkeypatc
 
 
 def test_semgrep_findings_are_cached_too(tmp_path, monkeypatch):
+    """Also for a linked file: semgrep refuses a symbolic link as a target (the whole batch failed,
+    so nothing was ever cached), so it is given the file linked to."""
     from backend_lint import semgrep
 
-    write(tmp_path, "app/client.py", "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n")
+    client = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"
+    write(tmp_path, "app/client.py", client)
     write(tmp_path, "app/other.py", "X = 1\n")
+    write(tmp_path, "vendored/shared_client.py", client)
+    (tmp_path / "app/shared.py").symlink_to(tmp_path / "vendored/shared_client.py")
     cache = tmp_path / "cache"
     calls = counting_engine(monkeypatch, semgrep, "run_semgrep")
-    first = run(tmp_path, cache, engines=("native", "semgrep"))[0]
-    assert [f.engine for f in first.findings] == ["semgrep"]
-    second = run(tmp_path, cache, engines=("native", "semgrep"))[0]
-    assert calls == [["client.py", "other.py"]]
+
+    def lint():
+        config = Config(root=tmp_path, engines=("native", "semgrep"))
+        old = os.getcwd()
+        os.chdir(tmp_path)
+        try:
+            return engine.run(["app"], config, engine.RunOptions(jobs=1, cache_dir=str(cache)))
+        finally:
+            os.chdir(old)
+
+    first = lint()
+    assert not first.errors
+    assert [(f.path, f.engine) for f in first.findings] == [("app/client.py", "semgrep"), ("app/shared.py", "semgrep")]
+    second = lint()
+    assert calls == [["client.py", "other.py", "shared_client.py"]]
     assert as_json(second) == as_json(first)
+
+
+def test_a_file_edited_during_the_run_is_not_cached(tmp_path, monkeypatch):
+    """ruff reads the old text, the native engine the new one: storing both under one content
+    hash would replay ruff's stale findings on every warm run."""
+    import threading
+
+    from backend_lint import ruff
+
+    make_tree(tmp_path)
+    write(tmp_path, "app/http.py", "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n")
+    cache = tmp_path / "cache"
+    edited = threading.Event()
+    real_ruff = ruff.run_ruff
+
+    def ruff_then_edit(paths, *args, **kwargs):
+        out = real_ruff(paths, *args, **kwargs)
+        write(tmp_path, "app/http.py", "X = 1\n")  # the call ruff saw is gone
+        edited.set()
+        return out
+
+    def analyse_after_the_edit(path, *args, **kwargs):
+        edited.wait(60)
+        return analyse_file(path, *args, **kwargs)
+
+    monkeypatch.setattr(ruff, "run_ruff", ruff_then_edit)
+    monkeypatch.setattr(analysis, "analyse_file", analyse_after_the_edit)
+    first = run(tmp_path, cache)[0]
+    monkeypatch.undo()
+    assert [f.rule for f in first.findings if f.path == "app/http.py"] == ["S113"]  # what ruff saw
+    warm, cold = run(tmp_path, cache)[0], run(tmp_path, tmp_path / "fresh")[0]
+    assert not any(f.path == "app/http.py" for f in cold.findings)
+    assert as_json(warm) == as_json(cold)
+
+
+def test_a_file_edited_while_the_native_engine_analyses_it_is_not_cached(tmp_path, monkeypatch):
+    make_tree(tmp_path)
+    cache = tmp_path / "cache"
+
+    def analyse_then_edit(path, *args, **kwargs):
+        result = analyse_file(path, *args, **kwargs)
+        if path.endswith("mod1.py"):
+            write(tmp_path, "app/mod1.py", "X = 1\n")
+        return result
+
+    monkeypatch.setattr(analysis, "analyse_file", analyse_then_edit)
+    run(tmp_path, cache)
+    monkeypatch.undo()
+    assert "0:app/mod1.py" not in entries_of(cache) and "0:app/mod3.py" in entries_of(cache)
+    assert as_json(run(tmp_path, cache)[0]) == as_json(run(tmp_path, tmp_path / "fresh")[0])
+
+
+def test_permissions_decide_which_engines_see_a_file_and_so_what_is_cached(tmp_path):
+    """A file without read permission is not given to ruff (the native engine may still read it,
+    as root): its result lacks ruff's findings and must not be replayed once it is readable."""
+    make_tree(tmp_path)
+    cache = tmp_path / "cache"
+    target = tmp_path / "app/mod1.py"
+    for mode in (0o000, 0o644, 0o000, 0o644):
+        target.chmod(mode)
+        try:
+            warm = run(tmp_path, cache)[0]
+            cold = run(tmp_path, tmp_path / f"fresh-{mode}-{len(list(tmp_path.iterdir()))}")[0]
+        finally:
+            target.chmod(0o644)
+        assert as_json(warm) == as_json(cold), oct(mode)
+
+
+def test_wrongly_typed_or_absurd_packs_are_ignored(tmp_path):
+    make_tree(tmp_path)
+    cache = tmp_path / "cache"
+    expected = as_json(run(tmp_path, cache)[0])
+    damaged = 0
+    for pack in packs_of(cache):
+        data = json.loads(pack.read_text())
+        for entry in data["entries"].values():
+            found = entry["result"]["findings"] + entry["external"]
+            for finding in found:
+                finding["line"] = str(finding["line"])
+            damaged += bool(found)
+        pack.write_text(json.dumps(data))
+    report, stats = run(tmp_path, cache)
+    assert damaged >= 5
+    assert (as_json(report), stats.analysed) == (expected, damaged)
+    for pack in packs_of(cache):
+        pack.write_text("[" * 200_000)
+    report, stats = run(tmp_path, cache)
+    assert (as_json(report), stats.analysed, report.errors[0].message) == (expected, 7, expected[-1]["message"])
+
+
+def test_data_files_and_old_format_entries(tmp_path):
+    from backend_lint.cache import _package_stamp
+
+    assert {"ruff_map.toml", "catalog.toml"} <= {name for name, *_ in _package_stamp()}
+    make_tree(tmp_path)
+    cache = tmp_path / "cache"
+    write(cache, "0123456789abcdef0123456789abcdef.json", "{}")  # an entry of the one-file-per-source format
+    write(cache, "notes.json", "{}")  # not ours
+    run(tmp_path, cache)
+    assert sorted(p.name for p in cache.glob("*.json")) == ["notes.json"]

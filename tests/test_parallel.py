@@ -54,6 +54,9 @@ def test_parallel_results_keep_the_order_of_the_files(tmp_path):
     assert [r.path for r in parallel] == [i[1] for i in items]
     assert parallel == serial
     assert seen[-1] == (60, 60)
+    seen.clear()
+    assert analysis.analyse_all([], settings, jobs=2, progress=progress, done_before=60) == []
+    assert seen == []  # everything came from the cache: no progress bar to start
 
 
 def test_parallel_with_a_partly_filled_cache(tmp_path):

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import gc
 import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from . import checks
-from .cache import Hit, ResultCache, content_hash, file_stamp, from_record, settings_key, to_record
+from .cache import Hit, ResultCache, content_hash, file_stamp, from_record, settings_key, stamp_of, to_record
 from .model import FileError
-from .native import FileResult, SourceError, analyse_file, build_dispatch, read_bytes
+from .native import FileResult, SourceError, analyse_file, build_dispatch, read_bytes, read_with_stat
 from .rule import Rule
 
 PARALLEL_THRESHOLD = 16  # below this many files a worker pool costs more than it saves
@@ -58,11 +57,11 @@ class _Analyser:
         """The file's record, with what the cache keys it by (None for a file that cannot be read)."""
         path, display, is_test = item
         try:
-            data = read_bytes(path)
+            data, opened = read_with_stat(path)
         except SourceError as exc:
             return to_record(FileResult(display, error=FileError(display, str(exc)))), None, None
         result = analyse_file(path, display, self.rules, self.dispatch, is_test, self.agents, data=data)
-        return to_record(result), content_hash(data), file_stamp(path, now=time.time())
+        return to_record(result), content_hash(data), stamp_of(opened)
 
 
 _worker: list[_Analyser] = []  # per worker process: the analyser built by _init_worker
@@ -107,7 +106,7 @@ class Analysed(NamedTuple):
     result: FileResult
     record: dict
     digest: str | None  # content hash; None for a file that could not be read
-    stamp: list | None
+    stamp: list | None  # the file's stamp when it was opened
 
 
 def analyse_all(
@@ -123,7 +122,7 @@ def analyse_all(
     total = done_before + len(items)
     results: list[Analysed | None] = [None] * len(items)
     done = done_before
-    if progress and done:
+    if progress and done and items:  # nothing to analyse: no progress to show
         progress(done, total)
 
     def finished(i: int, done_file: Done) -> None:
@@ -168,6 +167,6 @@ def lookup(cache: ResultCache, items: list[Item]) -> list[Hit | None]:
             except SourceError:
                 return None
 
-        return cache.load(display, is_test, digest, file_stamp(path))
+        return cache.load(path, display, is_test, digest, file_stamp(path))
 
     return [load(item) for item in items]

@@ -70,17 +70,25 @@ def from_record(record: dict) -> FileResult:
 RACY_SECONDS = 2.0
 
 
-def file_stamp(path: str, now: float | None = None) -> list | None:
-    """[size, mtime_ns] of a file, trusted in place of its content hash only when the file was last
-    changed more than RACY_SECONDS before (`now`): an edit within the clock's resolution of the run
-    that cached it could leave both unchanged (git's "racy clean" problem)."""
+def stamp_of(st: os.stat_result) -> list:
+    """What identifies a file's state without reading it: size, mtime and ctime (a write, a
+    chmod or a copy over it changes ctime), inode (another file moved in its place) and mode
+    (permissions decide which engines may read it)."""
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode]
+
+
+def file_stamp(path: str) -> list | None:
     try:
-        st = os.stat(path)
+        return stamp_of(os.stat(path))
     except OSError:
         return None
-    if now is not None and st.st_mtime > now - RACY_SECONDS:
-        return None
-    return [st.st_size, st.st_mtime_ns]
+
+
+def is_racy(stamp: list, now: float) -> bool:
+    """Whether a stamp may not be trusted in place of the content hash: the file changed within
+    RACY_SECONDS of `now`, so an edit within the clock's resolution could leave the stamp
+    unchanged (git's "racy clean" problem)."""
+    return stamp[1] > (now - RACY_SECONDS) * 1e9
 
 
 def content_hash(data: bytes) -> str:
@@ -88,11 +96,12 @@ def content_hash(data: bytes) -> str:
 
 
 def _package_stamp() -> list:
-    """Size and mtime of every module of backend-lint, so an edited rule invalidates the cache
-    even when the version number did not change (an editable install)."""
+    """Size and mtime of every module and data file of backend-lint (the ruff code map, the
+    catalog), so an edited rule invalidates the cache even when the version number did not change
+    (an editable install)."""
     stamp = []
     root = Path(__file__).parent
-    for directory in (root, root / "checks"):
+    for directory in (root, root / "checks", root / "data"):
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
@@ -137,6 +146,37 @@ class Hit:
     external: tuple[Finding, ...] = ()
 
 
+_TEXT_FIELDS = ("rule", "name", "category", "severity", "confidence", "message", "path", "agent", "engine", "fingerprint")
+_NUMBER_FIELDS = ("line", "column", "end_line", "end_column")
+
+
+def _all(kind: type, values) -> bool:
+    return all(type(v) is kind for v in values)
+
+
+def _sound_finding(f: Finding) -> bool:
+    sup = f.suppression
+    return (
+        _all(str, (getattr(f, n) for n in _TEXT_FIELDS)) and _all(int, (getattr(f, n) for n in _NUMBER_FIELDS))
+        and _all(str, f.checklist) and _all(int, f.cwe) and _all(str, f.also_reported_by)
+        and (sup is None or (type(sup.line) is int and _all(str, (sup.reason, sup.kind))))
+    )  # fmt: skip
+
+
+def _sound(hit: Hit) -> bool:
+    """Whether a cached result has the types a fresh one has (a pack edited by hand, or by another
+    tool, must not crash the run later)."""
+    r = hit.result
+    return (
+        type(r.path) is str and type(r.lines) is int
+        and all(_sound_finding(f) for f in (*r.findings, *hit.external))
+        and (r.error is None or _all(str, (r.error.path, r.error.message, r.error.engine)))
+        and all(type(d.line) is int and type(d.reason) is str and type(d.noqa) is bool
+                and (d.codes is None or _all(str, d.codes)) for d in r.directives)
+        and all(type(a) is int and type(b) is int for a, b in r.spans)
+    )  # fmt: skip
+
+
 class ResultCache:
     """The entries of one settings key, in SHARDS pack files chosen by a hash of the file's path:
     read when first needed, written at the end of a run by the main process, only those that
@@ -161,8 +201,10 @@ class ResultCache:
         self._new: dict[int, dict[str, dict]] = {}
 
     @staticmethod
-    def _id(display: str, is_test: bool) -> str:
-        return f"{int(is_test)}:{display}"
+    def _id(path: str, display: str, is_test: bool) -> str:
+        """The file (absolute path: the display path depends on the working directory), how it is
+        shown (cached findings carry it) and whether it counts as a test."""
+        return f"{int(is_test)}:{os.path.abspath(path)}\0{display}"
 
     def _shard_of(self, entry_id: str) -> int:
         return zlib.crc32(entry_id.encode("utf-8", "surrogateescape")) % self.SHARDS
@@ -188,7 +230,7 @@ class ResultCache:
                 pack = json.loads(fh.read())
             if pack.get("settings") == self.settings and isinstance(pack.get("entries"), dict):
                 return pack["entries"]
-        except (OSError, ValueError, AttributeError):
+        except (OSError, ValueError, AttributeError, RecursionError):
             pass
         return {}
 
@@ -198,18 +240,20 @@ class ResultCache:
         return self._shards[shard]
 
     def load(
-        self, display: str, is_test: bool, digest: Callable[[], str | None], stamp: list | None = None
+        self, path: str, display: str, is_test: bool, digest: Callable[[], str | None], stamp: list | None = None
     ) -> Hit | None:
         """The cached results for the file's current content, or None (missing, stale or corrupt).
         `digest` gives the content hash (None if unreadable); it is only called when there is an
         entry, so a cold run does not read every file twice, and not even then when the file's
         `stamp` (size, mtime) is the one recorded with the entry."""
-        entry_id = self._id(display, is_test)
+        entry_id = self._id(path, display, is_test)
         try:
             entry = self._entries(self._shard_of(entry_id))[entry_id]
             if not (stamp and entry.get("stamp") == stamp) and entry["key"] != digest():
                 raise LookupError
             hit = Hit(from_record(entry["result"]), tuple(Finding.from_dict(f) for f in entry["external"]))
+            if not _sound(hit):
+                raise ValueError
         except (ValueError, LookupError, TypeError, AttributeError):
             self.misses += 1
             return None
@@ -217,14 +261,14 @@ class ResultCache:
         return hit
 
     def store(
-        self, display: str, is_test: bool, digest: str, record: dict, stamp: list | None = None,
+        self, path: str, display: str, is_test: bool, digest: str, record: dict, stamp: list | None = None,
         external: list[Finding] | tuple[Finding, ...] = (),
     ) -> None:
         """Remember one file's results for `save`: its native record and the findings the external
         engines reported in it. A result that depends on more than the file (an internal error)
         is not stored."""
         if self.writable and not (record["error"] and record["error"][2] == "internal"):
-            entry_id = self._id(display, is_test)
+            entry_id = self._id(path, display, is_test)
             found = [f.to_dict() for f in external]
             entry = {"key": digest, "result": record, "stamp": stamp, "external": found}
             self._new.setdefault(self._shard_of(entry_id), {})[entry_id] = entry
@@ -238,7 +282,7 @@ class ResultCache:
             return
         for shard, new in sorted(self._new.items()):
             entries = {**self._read(shard), **new}
-            for key in [k for k in entries if k not in new and not os.path.exists(k.partition(":")[2])]:
+            for key in [k for k in entries if k not in new and not os.path.exists(k[2:].partition("\0")[0])]:
                 del entries[key]
             data = json.dumps({"settings": self.settings, "entries": entries}, separators=(",", ":")).encode()
             try:
@@ -253,6 +297,9 @@ class ResultCache:
 
     def _prune(self) -> None:
         try:
+            for old_format in self.directory.glob("*.json"):  # one file per source file, before packs
+                if _SETTINGS_DIR.match(old_format.stem):
+                    old_format.unlink(missing_ok=True)
             others = [d for d in self.directory.iterdir() if _SETTINGS_DIR.match(d.name) and d != self.packs and d.is_dir()]
             if len(others) > self.MAX_KEYS:
                 for old in sorted(others, key=lambda d: d.stat().st_mtime)[: len(others) - self.MAX_KEYS]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -16,7 +17,7 @@ from pathlib import Path
 from . import checks, ruff, semgrep
 from .analysis import NativeSettings, Progress, analyse_all, lookup
 from .cache import DIRECTORY_NAME as CACHE_DIRECTORY
-from .cache import ResultCache, executable_stamp
+from .cache import ResultCache, executable_stamp, file_stamp, is_racy
 from .catalog import RuleInfo
 from .config import Config, ConfigError, check_rule_options
 from .files import PathMatcher, SourceFile, find_files
@@ -120,10 +121,13 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
             notices += (f"result cache disabled: cannot write to {options.cache_dir}",)
             cache = None
     hits = lookup(cache, items) if cache else [None] * len(items)
+    # a file the external engines may not be given (permissions) has no complete cached result
+    hits = [hit if hit is None or _readable(item[0]) else None for hit, item in zip(hits, items)]
     todo = [i for i, hit in enumerate(hits) if hit is None]  # every engine runs on these files only
     changed = [files[i] for i in todo]
+    started, before = time.time(), [file_stamp(items[i][0]) for i in todo]
     with ThreadPoolExecutor(max_workers=2) as pool:  # the external engines run while native works
-        external = external_jobs(changed, executables, active, infos, config.root, options.cache_dir if cache else None)
+        external, given = external_jobs(changed, executables, active, infos, config.root, options.cache_dir if cache else None)
         pending = [pool.submit(job) for job in external]
         analysed = analyse_all([items[i] for i in todo], settings, jobs, options.progress, len(files) - len(todo))
         outputs = [future.result() for future in pending]
@@ -141,16 +145,34 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
     fresh = fingerprinted(fresh, changed)
     if cache:
         incomplete = {e.path for output in outputs for e in output.errors}
-        for i, done in zip(todo, analysed):
-            display = items[i][1]
-            if done.digest is not None and display not in incomplete and not any(p.startswith("<") for p in incomplete):
-                cache.store(display, items[i][2], done.digest, done.record, done.stamp, fresh.get(display, ()))
+        if not any(p.startswith("<") for p in incomplete):  # an engine failed as a whole: nothing is complete
+            complete = given - incomplete if any(infos[c].engine != "native" for c in active) else None
+            remember(cache, [items[i] for i in todo], analysed, before, fresh, complete, started)
         cache.save()
     extra = {files[i].display: list(hit.external) for i, hit in enumerate(hits) if hit and hit.external}
     report = finish(results, files, config, infos, active, {**extra, **fresh})
     all_errors = tuple(sorted((*report.errors, *errors), key=lambda e: e.path))
     stats = RunStats(analysed=len(todo), cached=len(files) - len(todo))
     return replace(report, errors=all_errors, notices=(*report.notices, *notices)), stats
+
+
+def remember(
+    cache: ResultCache, items: list, analysed: list, before: list, fresh: dict[str, list[Finding]],
+    complete: set[str] | None, started: float,
+) -> None:
+    """Store the results of the files analysed in this run, only where they are whole and all
+    describe one content: every engine that runs was given the file and did not fail on it
+    (`complete`: those display paths, None when only the native engine runs), and the file's
+    stamp before the engines started, when the native engine opened it and after every engine
+    finished is the same (no edit during the run). A file changed just before the run is stored
+    without its stamp, so its content hash is checked next time."""
+    for (path, display, is_test), done, first in zip(items, analysed, before):
+        if done.digest is None or (complete is not None and display not in complete):
+            continue
+        if first is None or first != done.stamp or first != file_stamp(path):
+            continue
+        stamp = None if is_racy(first, started) else first
+        cache.store(path, display, is_test, done.digest, done.record, stamp, fresh.get(display, ()))
 
 
 def external_settings(executables: dict[str, str], active: frozenset[str], infos, root: Path) -> dict:
@@ -217,17 +239,27 @@ def _readable(path: str) -> bool:
 def external_jobs(
     files: list[SourceFile], executables: dict[str, str], active: frozenset[str], infos, root: Path | None = None,
     cache_dir: str | None = None,
-) -> list:
-    """One callable per external engine that has something to do, each returning an EngineOutput."""
-    paths = [os.path.abspath(f.path) for f in files if _readable(f.path)]
-    display = {os.path.abspath(f.path): f.display for f in files}
+) -> tuple[list, set[str]]:
+    """One callable per external engine that has something to do, each returning an EngineOutput;
+    and the display paths of the files they are given."""
+    paths: list[str] = []
+    display: dict[str, str] = {}
+    for f in files:
+        if not _readable(f.path):
+            continue
+        target = os.path.abspath(f.path)
+        if os.path.islink(target):  # semgrep refuses a link as a target: it is given the file linked to
+            target = os.path.realpath(target)
+        if target not in display:  # one file under two names is checked once, under the first
+            paths.append(target)
+            display[target] = f.display
     jobs = []
     if paths and any(infos[c].engine == "semgrep" for c in active):
         jobs.append(lambda: semgrep.run_semgrep(paths, display, executables["semgrep"], cwd=root))
     ruff_codes = sorted(c for c in active if infos[c].engine == "ruff")
     if paths and ruff_codes:
         jobs.append(lambda: ruff.run_ruff(paths, display, executables["ruff"], ruff_codes, cache_dir=cache_dir))
-    return jobs
+    return jobs, set(display.values())
 
 
 def fingerprinted(extra: dict[str, list[Finding]], files: list[SourceFile]) -> dict[str, list[Finding]]:

@@ -74,6 +74,12 @@ def read_source(path: str) -> str:
 
 def read_bytes(path: str) -> bytes:
     """The raw content of a regular file of sane size, or SourceError."""
+    return read_with_stat(path)[0]
+
+
+def read_with_stat(path: str) -> tuple[bytes, os.stat_result]:
+    """`read_bytes`, with the status of the opened file taken before reading it (what the cache
+    records: a change after that moment must not be attributed to the content read)."""
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -93,10 +99,11 @@ def read_bytes(path: str) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(fd, "rb") as fh:
+            opened = os.fstat(fd)
             data = fh.read()
     except OSError as exc:
         raise SourceError(f"cannot read file ({exc.strerror or exc})") from None
-    return data
+    return data, opened
 
 
 def decode_source(data: bytes) -> str:
