@@ -126,6 +126,14 @@ def test_agent_override_applies_with_several_processes(tmp_path):
     assert {f["agent"] for f in report["findings"] if f["rule"] == "BL201"} == {"devops/monitoring"}
 
 
+def test_agent_override_applies_to_ruff_findings_too(tmp_path):
+    write(tmp_path, "client.py", "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n")
+    pyproject(tmp_path, 'agents = { S113 = "architecture/ddd" }')
+    for attempt in ("cold", "from the cache"):
+        proc = run_cli("--format", "json", "--engines", "native,ruff", ".", cwd=tmp_path)
+        assert [(f["rule"], f["agent"]) for f in json.loads(proc.stdout)["findings"]] == [("S113", "architecture/ddd")], attempt
+
+
 def test_report_unused_suppressions_key(project):
     write(project, "pkg/stale.py", "x = 1  # backend-lint: ignore[BL201]\n")
     pyproject(project, "report-unused-suppressions = true")

@@ -143,6 +143,8 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
         errors += [e for e in output.errors if e.path not in failed]
         notices += output.notices
     fresh = fingerprinted(fresh, changed)
+    if agents:  # the config's agent overrides hold for every engine's rules
+        fresh = {path: [replace(f, agent=agents.get(f.rule, f.agent)) for f in found] for path, found in fresh.items()}
     if cache:
         incomplete = {e.path for output in outputs for e in output.errors}
         if not any(p.startswith("<") for p in incomplete):  # an engine failed as a whole: nothing is complete
