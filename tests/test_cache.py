@@ -277,7 +277,8 @@ def test_an_unchanged_stamp_spares_reading_the_file(tmp_path):
     old = time.time() - 60
     os.utime(source, (old, old))
     stamp = file_stamp(str(source))
-    assert not is_racy(stamp, time.time())
+    assert is_racy(stamp, time.time())  # an old mtime, but just restored: the ctime is new
+    assert not is_racy(stamp, time.time() + 2.5)  # trusted a moment later
     st = source.stat()
     assert stamp == [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode]
     cache.store(str(source), "a.py", False, "hash-of-content", record, stamp)
@@ -483,3 +484,84 @@ def test_data_files_and_old_format_entries(tmp_path):
     write(cache, "notes.json", "{}")  # not ours
     run(tmp_path, cache)
     assert sorted(p.name for p in cache.glob("*.json")) == ["notes.json"]
+
+
+def test_a_file_under_several_names_gets_every_engines_findings_under_each(tmp_path):
+    write(tmp_path, "app/net.py", "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n")
+    (tmp_path / "app/a_link.py").symlink_to("net.py")
+    (tmp_path / "app/z_link.py").symlink_to("net.py")
+    cache = tmp_path / "cache"
+    cold = run(tmp_path, tmp_path / "fresh")[0]
+    assert [(f.path, f.rule) for f in cold.findings] == [
+        ("app/a_link.py", "S113"), ("app/net.py", "S113"), ("app/z_link.py", "S113"),
+    ]  # fmt: skip
+    assert len({f.fingerprint for f in cold.findings}) == 3
+    first, stats = run(tmp_path, cache)
+    second, again = run(tmp_path, cache)
+    assert as_json(first) == as_json(second) == as_json(cold)
+    assert (stats.analysed, again.analysed) == (3, 0)  # every name cached at once
+
+
+def test_a_file_name_that_is_not_utf8_is_left_to_the_native_rules_and_said_so(tmp_path, monkeypatch):
+    from backend_lint import ruff
+
+    name = os.fsdecode(b"caf\xe9.py")
+    (tmp_path / name).write_text("import requests\n\n\ndef f(url):\n    print(url)\n    return requests.get(url)\n")
+    write(tmp_path, "ok.py", "X = 1\n")
+    calls = counting_engine(monkeypatch, ruff, "run_ruff")
+    cache = tmp_path / "cache"
+    cold = run(tmp_path, tmp_path / "fresh")[0]
+    assert [f.rule for f in cold.findings] == ["BL301"]
+    assert any("not valid UTF-8" in n for n in cold.notices)
+    assert calls == [["ok.py"]]  # ruff would print the name mangled and its findings be lost
+    first, second = run(tmp_path, cache), run(tmp_path, cache)
+    assert as_json(first[0]) == as_json(second[0]) == as_json(cold) and second[0].notices == cold.notices
+    assert second[1].analysed == 0
+
+
+def test_a_file_too_large_to_analyse_is_not_given_to_the_external_engines(tmp_path, monkeypatch):
+    from backend_lint import native, ruff
+
+    monkeypatch.setattr(native, "MAX_BYTES", 200)
+    monkeypatch.setattr(engine, "MAX_BYTES", 200)
+    write(tmp_path, "big.py", "import requests\n" + "x = requests.get('u')\n" * 20)
+    write(tmp_path, "small.py", "X = 1\n")
+    calls = counting_engine(monkeypatch, ruff, "run_ruff")
+    report = run(tmp_path, tmp_path / "cache")[0]
+    assert [e.path for e in report.errors] == ["big.py"] and calls == [["small.py"]]
+    run(tmp_path, tmp_path / "cache")
+    assert calls == [["small.py"]]  # warm: the big file is an error again, and no ruff run for it
+
+
+def test_a_hit_by_content_hash_records_the_new_stamp(tmp_path):
+    import time
+
+    from backend_lint.cache import file_stamp
+
+    source = tmp_path / "a.py"
+    source.write_text("x = 1\n", encoding="utf-8")
+    cache = ResultCache(tmp_path / "cache", "settings")
+    assert cache.prepare()
+    cache.store(str(source), "a.py", False, "hash", to_record(FileResult("a.py")), None)  # stored while racy
+    cache.save()
+    later = ResultCache(tmp_path / "cache", "settings")
+    later.now = time.time() + 10  # the file's stamp is no longer too recent
+    assert later.load(str(source), "a.py", False, lambda: "hash", file_stamp(str(source))) is not None
+    later.save()
+    assert entries_of(tmp_path / "cache")["0:a.py"]["stamp"] == file_stamp(str(source))
+
+
+def test_an_unreadable_file_is_cached_when_only_the_native_engine_runs(tmp_path):
+    make_tree(tmp_path)
+    target = tmp_path / "app/mod1.py"
+    target.chmod(0o000)
+    try:
+        cache = tmp_path / "cache"
+        cold = run(tmp_path, tmp_path / "fresh", engines=("native",))[0]
+        run(tmp_path, cache, engines=("native",))
+        warm, stats = run(tmp_path, cache, engines=("native",))
+    finally:
+        target.chmod(0o644)
+    assert as_json(warm) == as_json(cold)
+    readable_anyway = os.geteuid() == 0  # root reads it: a result to cache; others get an error, never cached
+    assert stats.analysed == (0 if readable_anyway else 1)

@@ -2,14 +2,15 @@
 
 A directory of JSON packs per settings key in `.backend_lint_cache/` under the config root (or
 `--cache-dir`). The settings key is everything besides a file that its results depend on
-(backend-lint version and the code of the package itself, Python version, selected native rules,
-their options, agent overrides; per external engine, its selected codes and the executable's size
-and mtime). In the packs, one entry per (file, whether it counts as a test) holds the native
+(backend-lint version and the code and data files of the package itself, Python version, selected
+native rules, their options, agent overrides; per external engine, its selected codes and the
+executable's size and mtime, for semgrep also its rule files and root). In the packs, one entry per
+file (its absolute path, the path it is shown under, whether it counts as a test) holds the native
 engine's `FileResult` as a plain record and the external engines' (ruff, semgrep) findings in the
-file, used only when the file's content hash (or its size and mtime) still matches. Packs are
-written atomically (temporary file + `os.replace`), so two runs racing never leave a half-written
-one; a pack or entry that is corrupt anyway is ignored and rebuilt. Deleting the directory is
-always safe.
+file. An entry is used when the file's stamp (size, mtime, ctime, inode, mode) is the one recorded,
+or else when its content hash matches. Packs are written atomically (temporary file +
+`os.replace`), so two runs racing never leave a half-written one; a pack or entry that is corrupt
+anyway is ignored and rebuilt. Deleting the directory is always safe.
 
 Records (`to_record` / `from_record`) are also what worker processes send back: plain dicts and
 lists, cheap to pickle.
@@ -23,6 +24,7 @@ import os
 import re
 import shutil
 import sys
+import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -85,10 +87,10 @@ def file_stamp(path: str) -> list | None:
 
 
 def is_racy(stamp: list, now: float) -> bool:
-    """Whether a stamp may not be trusted in place of the content hash: the file changed within
-    RACY_SECONDS of `now`, so an edit within the clock's resolution could leave the stamp
-    unchanged (git's "racy clean" problem)."""
-    return stamp[1] > (now - RACY_SECONDS) * 1e9
+    """Whether a stamp may not be trusted in place of the content hash: the file changed (mtime,
+    or ctime for tools that restore mtimes) within RACY_SECONDS of `now`, so an edit within the
+    clock's resolution could leave the stamp unchanged (git's "racy clean" problem)."""
+    return max(stamp[1], stamp[2]) > (now - RACY_SECONDS) * 1e9
 
 
 def content_hash(data: bytes) -> str:
@@ -197,6 +199,7 @@ class ResultCache:
         self.hits = 0
         self.misses = 0
         self.writable = True
+        self.now = time.time()
         self._shards: dict[int, dict[str, dict]] = {}
         self._new: dict[int, dict[str, dict]] = {}
 
@@ -245,7 +248,7 @@ class ResultCache:
         """The cached results for the file's current content, or None (missing, stale or corrupt).
         `digest` gives the content hash (None if unreadable); it is only called when there is an
         entry, so a cold run does not read every file twice, and not even then when the file's
-        `stamp` (size, mtime) is the one recorded with the entry."""
+        `stamp` is the one recorded with the entry."""
         entry_id = self._id(path, display, is_test)
         try:
             entry = self._entries(self._shard_of(entry_id))[entry_id]
@@ -258,6 +261,10 @@ class ResultCache:
             self.misses += 1
             return None
         self.hits += 1
+        if stamp and entry.get("stamp") != stamp and not is_racy(stamp, self.now):
+            # matched by its hash (touched, checked out again, or cached while racy): remember the
+            # stamp it was read with, so the next run need not hash it again
+            self._new.setdefault(self._shard_of(entry_id), {})[entry_id] = {**entry, "stamp": stamp}
         return hit
 
     def store(

@@ -23,7 +23,7 @@ from .config import Config, ConfigError, check_rule_options
 from .files import PathMatcher, SourceFile, find_files
 from .model import ENGINES, Finding, FileError, Report, assign_fingerprints, severity_rank
 from .merge import deduplicate
-from .native import FileResult, SourceError, read_source, source_lines
+from .native import MAX_BYTES, FileResult, SourceError, read_source, source_lines
 from .suppress import apply_suppressions, unused_directives
 
 UNUSED_SUPPRESSION = "BL901"
@@ -120,14 +120,16 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
         if not cache.prepare():
             notices += (f"result cache disabled: cannot write to {options.cache_dir}",)
             cache = None
+    external_on = any(infos[c].engine != "native" for c in active)
     hits = lookup(cache, items) if cache else [None] * len(items)
-    # a file the external engines may not be given (permissions) has no complete cached result
-    hits = [hit if hit is None or _readable(item[0]) else None for hit, item in zip(hits, items)]
+    if external_on:  # a file the external engines may not be given (permissions) has no complete result
+        hits = [hit if hit is None or _readable(item[0]) else None for hit, item in zip(hits, items)]
     todo = [i for i, hit in enumerate(hits) if hit is None]  # every engine runs on these files only
     changed = [files[i] for i in todo]
     started, before = time.time(), [file_stamp(items[i][0]) for i in todo]
+    targets = external_targets(changed)
     with ThreadPoolExecutor(max_workers=2) as pool:  # the external engines run while native works
-        external, given = external_jobs(changed, executables, active, infos, config.root, options.cache_dir if cache else None)
+        external = external_jobs(targets, executables, active, infos, config.root, options.cache_dir if cache else None)
         pending = [pool.submit(job) for job in external]
         analysed = analyse_all([items[i] for i in todo], settings, jobs, options.progress, len(files) - len(todo))
         outputs = [future.result() for future in pending]
@@ -142,13 +144,20 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
             fresh.setdefault(path, []).extend(found)
         errors += [e for e in output.errors if e.path not in failed]
         notices += output.notices
-    fresh = fingerprinted(fresh, changed)
+    for first, others in targets.aliases.items():
+        for other in others:
+            fresh[other] = [replace(f, path=other) for f in fresh.get(first, ())]
+    fresh = fingerprinted({path: found for path, found in fresh.items() if found}, changed)
     if agents:  # the config's agent overrides hold for every engine's rules
         fresh = {path: [replace(f, agent=agents.get(f.rule, f.agent)) for f in found] for path, found in fresh.items()}
+    unnamed = sum(not _utf8(f.path) for f in files) if external_on else 0
+    if unnamed:
+        notices += (f"{unnamed} file(s) whose name is not valid UTF-8 were checked by the native rules only",)
     if cache:
         incomplete = {e.path for output in outputs for e in output.errors}
+        incomplete |= {alias for first in incomplete for alias in targets.aliases.get(first, ())}
         if not any(p.startswith("<") for p in incomplete):  # an engine failed as a whole: nothing is complete
-            complete = given - incomplete if any(infos[c].engine != "native" for c in active) else None
+            complete = targets.complete - incomplete if external_on else None
             remember(cache, [items[i] for i in todo], analysed, before, fresh, complete, started)
         cache.save()
     extra = {files[i].display: list(hit.external) for i, hit in enumerate(hits) if hit and hit.external}
@@ -230,38 +239,69 @@ def choose_engines(requested: tuple[str, ...] | None) -> tuple[tuple[str, ...], 
 
 def _readable(path: str) -> bool:
     """Whether an external engine can be given this file: one unreadable path makes semgrep refuse
-    the whole batch, and the native engine reports such a file as an error anyway."""
+    the whole batch, and the native engine reports such a file (or one too large to analyse) as an
+    error anyway."""
     try:
         st = os.stat(path)
     except OSError:
         return False
-    return stat.S_ISREG(st.st_mode) and bool(st.st_mode & 0o444) and os.access(path, os.R_OK)
+    return (
+        stat.S_ISREG(st.st_mode) and st.st_size <= MAX_BYTES and bool(st.st_mode & 0o444) and os.access(path, os.R_OK)
+    )
+
+
+def _utf8(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@dataclass
+class ExternalTargets:
+    """What the external engines are given of a run's files."""
+
+    paths: list[str]  # absolute; a link is given as the file it points to (semgrep refuses links)
+    display: dict[str, str]  # path given -> the first name it is shown under
+    aliases: dict[str, list[str]]  # that first name -> the other names of the same file
+    complete: set[str]  # names whose external results depend on their content only (cacheable); a
+    # file whose name is not UTF-8 is among them but never given: the tools print such names mangled
+
+
+def external_targets(files: list[SourceFile]) -> ExternalTargets:
+    targets = ExternalTargets([], {}, {}, set())
+    for f in files:
+        if not _readable(f.path):
+            continue  # the native engine reports it; being readable again must change its result
+        if not _utf8(f.path):
+            targets.complete.add(f.display)  # always left out, whatever its content
+            continue
+        target = os.path.abspath(f.path)
+        if os.path.islink(target):
+            target = os.path.realpath(target)
+        targets.complete.add(f.display)
+        if target in targets.display:  # one file under two names is checked once, reported under both
+            targets.aliases.setdefault(targets.display[target], []).append(f.display)
+            continue
+        targets.paths.append(target)
+        targets.display[target] = f.display
+    return targets
 
 
 def external_jobs(
-    files: list[SourceFile], executables: dict[str, str], active: frozenset[str], infos, root: Path | None = None,
+    targets: ExternalTargets, executables: dict[str, str], active: frozenset[str], infos, root: Path | None = None,
     cache_dir: str | None = None,
-) -> tuple[list, set[str]]:
-    """One callable per external engine that has something to do, each returning an EngineOutput;
-    and the display paths of the files they are given."""
-    paths: list[str] = []
-    display: dict[str, str] = {}
-    for f in files:
-        if not _readable(f.path):
-            continue
-        target = os.path.abspath(f.path)
-        if os.path.islink(target):  # semgrep refuses a link as a target: it is given the file linked to
-            target = os.path.realpath(target)
-        if target not in display:  # one file under two names is checked once, under the first
-            paths.append(target)
-            display[target] = f.display
+) -> list:
+    """One callable per external engine that has something to do, each returning an EngineOutput."""
+    paths, display = targets.paths, targets.display
     jobs = []
     if paths and any(infos[c].engine == "semgrep" for c in active):
         jobs.append(lambda: semgrep.run_semgrep(paths, display, executables["semgrep"], cwd=root))
     ruff_codes = sorted(c for c in active if infos[c].engine == "ruff")
     if paths and ruff_codes:
         jobs.append(lambda: ruff.run_ruff(paths, display, executables["ruff"], ruff_codes, cache_dir=cache_dir))
-    return jobs, set(display.values())
+    return jobs
 
 
 def fingerprinted(extra: dict[str, list[Finding]], files: list[SourceFile]) -> dict[str, list[Finding]]:
