@@ -185,8 +185,6 @@ class ResultCache:
     received entries. Not one file per source file (a cold run on a thousand files would spend
     more time creating cache files than analysing them), nor one for all (a pre-commit run on
     one file of a large project would read and rewrite every entry).
-
-    Counts its hits and misses (the files it spared and did not).
     """
 
     SHARDS = 32
@@ -196,8 +194,6 @@ class ResultCache:
         self.directory = Path(directory)
         self.settings = settings
         self.packs = self.directory / settings[:32]
-        self.hits = 0
-        self.misses = 0
         self.writable = True
         self.now = time.time()
         self._shards: dict[int, dict[str, dict]] = {}
@@ -258,9 +254,7 @@ class ResultCache:
             if not _sound(hit):
                 raise ValueError
         except (ValueError, LookupError, TypeError, AttributeError):
-            self.misses += 1
             return None
-        self.hits += 1
         if stamp and entry.get("stamp") != stamp and not is_racy(stamp, self.now):
             # matched by its hash (touched, checked out again, or cached while racy): remember the
             # stamp it was read with, so the next run need not hash it again

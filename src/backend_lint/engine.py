@@ -137,19 +137,9 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
     for i, done in zip(todo, analysed):
         results[i] = done.result
     failed = {r.path for r in results if r.error}
-    fresh: dict[str, list[Finding]] = {}
-    errors: list[FileError] = []
-    for output in outputs:
-        for path, found in output.findings.items():
-            fresh.setdefault(path, []).extend(found)
-        errors += [e for e in output.errors if e.path not in failed]
-        notices += output.notices
-    for first, others in targets.aliases.items():
-        for other in others:
-            fresh[other] = [replace(f, path=other) for f in fresh.get(first, ())]
-    fresh = fingerprinted({path: found for path, found in fresh.items() if found}, changed)
-    if agents:  # the config's agent overrides hold for every engine's rules
-        fresh = {path: [replace(f, agent=agents.get(f.rule, f.agent)) for f in found] for path, found in fresh.items()}
+    errors = [e for output in outputs for e in output.errors if e.path not in failed]
+    notices += tuple(n for output in outputs for n in output.notices)
+    fresh = external_findings(outputs, targets, changed, agents)
     unnamed = sum(not _utf8(f.path) for f in files) if external_on else 0
     if unnamed:
         notices += (f"{unnamed} file(s) whose name is not valid UTF-8 were checked by the native rules only",)
@@ -165,6 +155,24 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
     all_errors = tuple(sorted((*report.errors, *errors), key=lambda e: e.path))
     stats = RunStats(analysed=len(todo), cached=len(files) - len(todo))
     return replace(report, errors=all_errors, notices=(*report.notices, *notices)), stats
+
+
+def external_findings(
+    outputs: list, targets: ExternalTargets, files: list[SourceFile], agents: dict[str, str]
+) -> dict[str, list[Finding]]:
+    """The external engines' findings by display path: under every name of a file given once,
+    fingerprinted like native ones, with the config's agent overrides (they hold for every rule)."""
+    found: dict[str, list[Finding]] = {}
+    for output in outputs:
+        for path, items in output.findings.items():
+            found.setdefault(path, []).extend(items)
+    for first, others in targets.aliases.items():
+        for other in others:
+            found[other] = [replace(f, path=other) for f in found.get(first, ())]
+    found = fingerprinted({path: items for path, items in found.items() if items}, files)
+    if agents:
+        found = {path: [replace(f, agent=agents.get(f.rule, f.agent)) for f in items] for path, items in found.items()}
+    return found
 
 
 def remember(
