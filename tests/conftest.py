@@ -12,18 +12,31 @@ from backend_lint.config import Config
 
 REPO = Path(__file__).resolve().parent.parent
 
-# A module with one medium finding (BL201 silent-exception, line 4) and one low (BL301 print, line 8),
-# shared by the output-format and legacy-code tests.
-SILENT_AND_PRINT = '''\
+# A function that swallows every error: one BL201 (silent-exception, medium) at line 4.
+SILENT = '''\
 def load(cache, key):
     try:
         return cache[key]
     except Exception:
         pass
+'''
 
+# A module with one medium finding (BL201 silent-exception, line 4) and one low (BL301 print, line 8),
+# shared by the output-format and legacy-code tests.
+SILENT_AND_PRINT = SILENT + '''
 def report(rows):
     print("rows", len(rows))
 '''
+
+# A handler that prints then swallows errors: BL301 (low) at 2:5, BL201 (medium) at 5:5.
+PRINT_THEN_SILENT = """\
+def handler():
+    print("listing")
+    try:
+        risky()
+    except Exception:
+        pass
+"""
 
 
 def lint_tree(root: Path, **config_changes):

@@ -6,15 +6,8 @@ import json
 
 from backend_lint.catalog import RuleInfo, load_catalog
 from backend_lint.checklist import FAIL, PASS, UNCHECKED, item_statuses
-from conftest import run_cli, write
+from conftest import SILENT, run_cli, write
 
-SILENT = '''\
-def load(cache, key):
-    try:
-        return cache[key]
-    except Exception:
-        pass
-'''
 
 
 def status_of(stdout: str) -> dict[str, dict]:

@@ -11,16 +11,9 @@ import sys
 import pytest
 
 from backend_lint import __version__, engine
-from conftest import run_cli, write
+from conftest import PRINT_THEN_SILENT, run_cli, write
 
-APP = """\
-def handler():
-    print("listing")
-    try:
-        risky()
-    except Exception:
-        pass
-"""  # BL301 (low) at 2:5, BL201 (medium) at 5:5
+APP = PRINT_THEN_SILENT  # BL301 (low) at 2:5, BL201 (medium) at 5:5
 
 
 @pytest.fixture

@@ -9,16 +9,9 @@ import pytest
 
 from backend_lint.catalog import RuleInfo
 from backend_lint.config import DEFAULT_EXCLUDE, Config, ConfigError, check_rule_options, load_config
-from conftest import run_cli, write
+from conftest import PRINT_THEN_SILENT, run_cli, write
 
-APP = """\
-def handler():
-    print("listing")
-    try:
-        risky()
-    except Exception:
-        pass
-"""  # BL301 (low) at line 2, BL201 (medium) at line 5
+APP = PRINT_THEN_SILENT  # BL301 (low) at 2:5, BL201 (medium) at 5:5
 
 
 def pyproject(root: Path, body: str, rel: str = "pyproject.toml") -> None:

@@ -16,15 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, run_cli
+from conftest import REPO, SILENT, run_cli
 
-BAD = '''\
-def load(cache, key):
-    try:
-        return cache[key]
-    except Exception:
-        pass
-'''
+BAD = SILENT
 FIXED = '''\
 import logging
 
