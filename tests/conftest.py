@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from backend_lint import engine
+from backend_lint import run as runner
 from backend_lint.config import Config
 
 REPO = Path(__file__).resolve().parent.parent
@@ -48,7 +48,7 @@ def lint_tree(root: Path, **config_changes):
     old = os.getcwd()
     os.chdir(root)
     try:
-        return engine.run(["."], config, engine.RunOptions(jobs=1))
+        return runner.run(["."], config, runner.RunOptions(jobs=1))
     finally:
         os.chdir(old)
 

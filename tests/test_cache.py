@@ -8,11 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from backend_lint import analysis, engine
-from backend_lint.cache import DIRECTORY_NAME, ResultCache, from_record, to_record
+from backend_lint import run as runner
 from backend_lint.config import Config
-from backend_lint.model import FileError
-from backend_lint.native import FileResult, analyse_file, build_dispatch
+from backend_lint.model import Error, FileResult
+from backend_lint.run import DIRECTORY_NAME, pool
+from backend_lint.run.cache import ResultCache
+from backend_lint.source import load_unit
 from conftest import REPO, run_cli, write
 
 SILENT = "def f():\n    try:\n        g()\n    except Exception:\n        pass\n"
@@ -31,7 +32,7 @@ def run(root: Path, cache_dir: Path, jobs: int = 1, **config_changes):
     old = os.getcwd()
     os.chdir(root)
     try:
-        return engine.run_counted(["."], config, engine.RunOptions(jobs=jobs, cache_dir=str(cache_dir)))
+        return runner.run_counted(["."], config, runner.RunOptions(jobs=jobs, cache_dir=str(cache_dir)))
     finally:
         os.chdir(old)
 
@@ -60,9 +61,9 @@ def test_only_changed_files_are_analysed_again(tmp_path, monkeypatch):
 
     def counting(path, *args, **kwargs):
         calls.append(Path(path).name)
-        return analyse_file(path, *args, **kwargs)
+        return load_unit(path, *args, **kwargs)
 
-    monkeypatch.setattr(analysis, "analyse_file", counting)
+    monkeypatch.setattr(pool, "load_unit", counting)
     report, stats = run(tmp_path, cache)
     assert calls == ["mod1.py"]
     assert (stats.analysed, stats.cached) == (1, 6)
@@ -137,7 +138,7 @@ def test_corrupt_entries_are_analysed_again(tmp_path):
     damage = [
         lambda entry: {"key": "x"},  # valid JSON, wrong shape
         lambda entry: {**entry, "result": {"path": 1}},
-        lambda entry: {**entry, "external": [{"rule": "BL1"}]},
+        lambda entry: {**entry, "result": {**entry["result"], "findings": [{"rule": "BL1"}]}},
         lambda entry: "not an entry",
     ]
     for pack in packs_of(cache):
@@ -165,10 +166,10 @@ def test_a_run_on_one_file_reads_one_pack(tmp_path, monkeypatch):
     old = os.getcwd()
     os.chdir(tmp_path)
     try:
-        report, stats = engine.run_counted(["app/m7.py"], config, engine.RunOptions(jobs=1, cache_dir=str(cache)))
+        report, stats = runner.run_counted(["app/m7.py"], config, runner.RunOptions(jobs=1, cache_dir=str(cache)))
         assert (stats.cached, len(report.findings), len(reads)) == (1, 1, 1)
         write(tmp_path, "app/m7.py", SILENT + "print(1)\n")
-        report, stats = engine.run_counted(["app/m7.py"], config, engine.RunOptions(jobs=1, cache_dir=str(cache)))
+        report, stats = runner.run_counted(["app/m7.py"], config, runner.RunOptions(jobs=1, cache_dir=str(cache)))
     finally:
         os.chdir(old)
     assert (stats.analysed, len(report.findings)) == (1, 2)
@@ -200,22 +201,26 @@ def test_entries_of_deleted_files_and_old_settings_are_dropped(tmp_path):
 
 
 def test_records_round_trip():
-    tree = Path(REPO / "src/backend_lint/engine.py")
-    from backend_lint import checks
+    from backend_lint.engines import registry
 
-    rules = [cls() for cls in checks.discover()]
-    result = analyse_file(str(tree), "engine.py", rules, build_dispatch(rules))
-    assert from_record(json.loads(json.dumps(to_record(result)))) == result
-    broken = FileResult("x.py", error=FileError("x.py", "syntax error at line 1"))
-    assert from_record(to_record(broken)) == broken
+    codes = tuple(sorted(registry()["native"].rules()))
+    settings = pool.WorkerSettings(("native",), {"native": codes})
+    record, *_ = pool.Analyser(settings).record((str(REPO / "tests/fixtures/flask_app/shop/routes/orders.py"), "orders.py", False))
+    result = FileResult.from_record(record)
+    assert result.findings and result.code and result.directives is not None
+    assert FileResult.from_record(json.loads(json.dumps(result.to_record()))) == result
+    broken = FileResult("x.py", errors=(Error("syntax", "syntax error at line 1", "x.py"),))
+    assert FileResult.from_record(broken.to_record()) == broken
 
 
-def test_internal_errors_are_not_cached(tmp_path):
+def test_internal_and_engine_errors_are_not_cached(tmp_path):
     cache = ResultCache(tmp_path / "c", "settings")
     assert cache.prepare()
-    crash = FileResult("a.py", error=FileError("a.py", "internal error in rule X", engine="internal"))
-    cache.store("a.py", "a.py", False, "digest", to_record(crash))
-    cache.store("b.py", "b.py", False, "digest", to_record(FileResult("b.py")))
+    crash = FileResult("a.py", errors=(Error("internal", "internal error in rule X", "a.py", "native"),))
+    cache.store("a.py", "a.py", False, "digest", crash)
+    failed = FileResult("c.py", errors=(Error("engine", "ruff reported unmapped code X1", "c.py", "ruff"),))
+    cache.store("c.py", "c.py", False, "digest", failed)
+    cache.store("b.py", "b.py", False, "digest", FileResult("b.py"))
     cache.save()
     assert list(entries_of(tmp_path / "c")) == ["0:b.py"]
 
@@ -266,13 +271,14 @@ def test_two_runs_racing_on_one_cache(tmp_path):
 def test_an_unchanged_stamp_spares_reading_the_file(tmp_path):
     import time
 
-    from backend_lint.cache import file_stamp, is_racy
+    from backend_lint.run.cache import is_racy
+    from backend_lint.source import file_stamp
 
     source = tmp_path / "a.py"
     source.write_text("x = 1\n", encoding="utf-8")
     cache = ResultCache(tmp_path / "cache", "settings")
     assert cache.prepare()
-    record = to_record(FileResult("a.py"))
+    record = FileResult("a.py")
     assert is_racy(file_stamp(str(source)), time.time())  # just written: too recent to trust
     old = time.time() - 60
     os.utime(source, (old, old))
@@ -318,7 +324,7 @@ def counting_engine(monkeypatch, module, name):
 
 
 def test_external_findings_come_from_the_cache_for_unchanged_files(tmp_path, monkeypatch):
-    from backend_lint import ruff
+    from backend_lint.engines import ruff
 
     make_tree(tmp_path)
     cache = tmp_path / "cache"
@@ -337,18 +343,17 @@ def test_external_findings_come_from_the_cache_for_unchanged_files(tmp_path, mon
 
 
 def test_results_of_a_failed_external_engine_are_not_cached(tmp_path, monkeypatch):
-    from backend_lint import engine as engine_module
-    from backend_lint.external import EngineOutput
+    from backend_lint.engines import EngineOutput, ruff
 
     make_tree(tmp_path)
     cache = tmp_path / "cache"
-    failing = EngineOutput(errors=(FileError("<ruff>", "ruff timed out after 1s on 7 file(s)", "ruff"),))
-    monkeypatch.setattr(engine_module.ruff, "run_ruff", lambda *args, **kwargs: failing)
+    failing = EngineOutput(errors=(Error("engine", "ruff timed out after 1s on 7 file(s)", None, "ruff"),))
+    monkeypatch.setattr(ruff, "run_ruff", lambda *args, **kwargs: failing)
     report, stats = run(tmp_path, cache)
-    assert any(e.path == "<ruff>" for e in report.errors)
+    assert [(e.path, e.engine, e.kind) for e in report.errors if e.engine == "ruff"] == [(None, "ruff", "engine")]
     assert not list(cache.rglob("*.json"))  # nothing stored: ruff's findings are missing for every file
-    one_file = EngineOutput(errors=(FileError("app/mod0.py", "ruff reported unmapped code X1", "ruff"),))
-    monkeypatch.setattr(engine_module.ruff, "run_ruff", lambda *args, **kwargs: one_file)
+    one_file = EngineOutput(errors=(Error("engine", "ruff reported unmapped code X1", "app/mod0.py", "ruff"),))
+    monkeypatch.setattr(ruff, "run_ruff", lambda *args, **kwargs: one_file)
     run(tmp_path, cache)
     assert "0:app/mod0.py" not in entries_of(cache)
     monkeypatch.undo()
@@ -359,7 +364,7 @@ def test_results_of_a_failed_external_engine_are_not_cached(tmp_path, monkeypatc
 def test_semgrep_findings_are_cached_too(tmp_path, monkeypatch):
     """Also for a linked file: semgrep refuses a symbolic link as a target (the whole batch failed,
     so nothing was ever cached), so it is given the file linked to."""
-    from backend_lint import semgrep
+    from backend_lint.engines import semgrep
 
     client = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"
     write(tmp_path, "app/client.py", client)
@@ -374,7 +379,7 @@ def test_semgrep_findings_are_cached_too(tmp_path, monkeypatch):
         old = os.getcwd()
         os.chdir(tmp_path)
         try:
-            return engine.run(["app"], config, engine.RunOptions(jobs=1, cache_dir=str(cache)))
+            return runner.run(["app"], config, runner.RunOptions(jobs=1, cache_dir=str(cache)))
         finally:
             os.chdir(old)
 
@@ -391,7 +396,7 @@ def test_a_file_edited_during_the_run_is_not_cached(tmp_path, monkeypatch):
     hash would replay ruff's stale findings on every warm run."""
     import threading
 
-    from backend_lint import ruff
+    from backend_lint.engines import ruff
 
     make_tree(tmp_path)
     write(tmp_path, "app/http.py", "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n")
@@ -407,10 +412,10 @@ def test_a_file_edited_during_the_run_is_not_cached(tmp_path, monkeypatch):
 
     def analyse_after_the_edit(path, *args, **kwargs):
         edited.wait(60)
-        return analyse_file(path, *args, **kwargs)
+        return load_unit(path, *args, **kwargs)
 
     monkeypatch.setattr(ruff, "run_ruff", ruff_then_edit)
-    monkeypatch.setattr(analysis, "analyse_file", analyse_after_the_edit)
+    monkeypatch.setattr(pool, "load_unit", analyse_after_the_edit)
     first = run(tmp_path, cache)[0]
     monkeypatch.undo()
     assert [f.rule for f in first.findings if f.path == "app/http.py"] == ["S113"]  # what ruff saw
@@ -424,12 +429,12 @@ def test_a_file_edited_while_the_native_engine_analyses_it_is_not_cached(tmp_pat
     cache = tmp_path / "cache"
 
     def analyse_then_edit(path, *args, **kwargs):
-        result = analyse_file(path, *args, **kwargs)
+        result = load_unit(path, *args, **kwargs)
         if path.endswith("mod1.py"):
             write(tmp_path, "app/mod1.py", "X = 1\n")
         return result
 
-    monkeypatch.setattr(analysis, "analyse_file", analyse_then_edit)
+    monkeypatch.setattr(pool, "load_unit", analyse_then_edit)
     run(tmp_path, cache)
     monkeypatch.undo()
     assert "0:app/mod1.py" not in entries_of(cache) and "0:app/mod3.py" in entries_of(cache)
@@ -460,7 +465,7 @@ def test_wrongly_typed_or_absurd_packs_are_ignored(tmp_path):
     for pack in packs_of(cache):
         data = json.loads(pack.read_text())
         for entry in data["entries"].values():
-            found = entry["result"]["findings"] + entry["external"]
+            found = entry["result"]["findings"]
             for finding in found:
                 finding["line"] = str(finding["line"])
             damaged += bool(found)
@@ -475,9 +480,9 @@ def test_wrongly_typed_or_absurd_packs_are_ignored(tmp_path):
 
 
 def test_data_files_and_old_format_entries(tmp_path):
-    from backend_lint.cache import _package_stamp
+    from backend_lint.run.cache import _package_stamp
 
-    assert {"ruff_map.toml", "catalog.toml"} <= {name for name, *_ in _package_stamp()}
+    assert {"data/ruff_map.toml", "data/catalog.toml", "run/cache.py"} <= {name for name, *_ in _package_stamp()}
     make_tree(tmp_path)
     cache = tmp_path / "cache"
     write(cache, "0123456789abcdef0123456789abcdef.json", "{}")  # an entry of the one-file-per-source format
@@ -503,7 +508,7 @@ def test_a_file_under_several_names_gets_every_engines_findings_under_each(tmp_p
 
 
 def test_a_file_name_that_is_not_utf8_is_left_to_the_native_rules_and_said_so(tmp_path, monkeypatch):
-    from backend_lint import ruff
+    from backend_lint.engines import ruff
 
     name = os.fsdecode(b"caf\xe9.py")
     (tmp_path / name).write_text("import requests\n\n\ndef f(url):\n    print(url)\n    return requests.get(url)\n")
@@ -520,10 +525,12 @@ def test_a_file_name_that_is_not_utf8_is_left_to_the_native_rules_and_said_so(tm
 
 
 def test_a_file_too_large_to_analyse_is_not_given_to_the_external_engines(tmp_path, monkeypatch):
-    from backend_lint import native, ruff
+    from backend_lint import source
+    from backend_lint.engines import ruff
+    from backend_lint.run import runner as runner_module
 
-    monkeypatch.setattr(native, "MAX_BYTES", 200)
-    monkeypatch.setattr(engine, "MAX_BYTES", 200)
+    monkeypatch.setattr(source, "MAX_BYTES", 200)
+    monkeypatch.setattr(runner_module, "MAX_BYTES", 200)
     write(tmp_path, "big.py", "import requests\n" + "x = requests.get('u')\n" * 20)
     write(tmp_path, "small.py", "X = 1\n")
     calls = counting_engine(monkeypatch, ruff, "run_ruff")
@@ -536,13 +543,13 @@ def test_a_file_too_large_to_analyse_is_not_given_to_the_external_engines(tmp_pa
 def test_a_hit_by_content_hash_records_the_new_stamp(tmp_path):
     import time
 
-    from backend_lint.cache import file_stamp
+    from backend_lint.source import file_stamp
 
     source = tmp_path / "a.py"
     source.write_text("x = 1\n", encoding="utf-8")
     cache = ResultCache(tmp_path / "cache", "settings")
     assert cache.prepare()
-    cache.store(str(source), "a.py", False, "hash", to_record(FileResult("a.py")), None)  # stored while racy
+    cache.store(str(source), "a.py", False, "hash", FileResult("a.py"), None)  # stored while racy
     cache.save()
     later = ResultCache(tmp_path / "cache", "settings")
     later.now = time.time() + 10  # the file's stamp is no longer too recent

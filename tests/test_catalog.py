@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from backend_lint import checks, engine
+from backend_lint import checks, run as runner
 from backend_lint.catalog import load_catalog, validate_rule
 
 CORE_CATEGORIES = {"secrets", "error-handling", "logging", "input-validation", "sql-injection"}
@@ -46,21 +46,21 @@ def test_core_categories_are_spelled_exactly():
 
 def test_every_rule_of_every_engine_resolves_into_the_catalog():
     catalog = load_catalog()
-    problems = [p for info in engine.rule_catalog().values() for p in validate_rule(info, catalog)]
+    problems = [p for info in runner.rule_catalog().values() for p in validate_rule(info, catalog)]
     assert problems == []
 
 
 def test_codes_are_unique_and_well_formed():
     codes = [cls.code for cls in checks.discover()]
     assert len(codes) == len(set(codes))
-    for info in engine.rule_catalog().values():
+    for info in runner.rule_catalog().values():
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", info.name), info.name
-    native = [c for c, i in engine.rule_catalog().items() if i.engine == "native"]
+    native = [c for c, i in runner.rule_catalog().items() if i.engine == "native"]
     assert all(re.fullmatch(r"BL\d{3}", c) for c in native)
 
 
 def test_every_rule_has_documentation_sections():
-    for info in engine.rule_catalog().values():
+    for info in runner.rule_catalog().values():
         if info.engine != "native":
             continue
         assert info.summary, info.code

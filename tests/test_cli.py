@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from backend_lint import __version__, engine
+from backend_lint import __version__, run as runner
 from conftest import PRINT_THEN_SILENT, run_cli, write
 
 APP = PRINT_THEN_SILENT  # BL301 (low) at 2:5, BL201 (medium) at 5:5
@@ -70,8 +70,8 @@ def test_rules_table_lists_every_rule_with_its_metadata():
     proc = run_cli("rules")
     assert proc.returncode == 0
     lines = proc.stdout.splitlines()
-    codes = set(engine.rule_catalog())
-    for code, info in engine.rule_catalog().items():
+    codes = set(runner.rule_catalog())
+    for code, info in runner.rule_catalog().items():
         start = next(i for i, line in enumerate(lines) if line.split()[:1] == [code])
         end = next((i for i in range(start + 1, len(lines)) if lines[i].split()[:1] and lines[i].split()[0] in codes),
                    len(lines))  # fmt: skip
@@ -86,7 +86,7 @@ def test_rules_json():
     proc = run_cli("rules", "--format", "json")
     assert proc.returncode == 0
     data = json.loads(proc.stdout)
-    catalog = engine.rule_catalog()
+    catalog = runner.rule_catalog()
     assert [r["code"] for r in data] == list(catalog)
     for row in data:
         info = catalog[row["code"]]
@@ -103,7 +103,7 @@ def test_explain_by_code_and_by_name():
     assert by_code.returncode == by_name.returncode == lower.returncode == 0
     assert by_code.stdout == by_name.stdout == lower.stdout
     text = by_code.stdout
-    info = engine.rule_catalog()["BL201"]
+    info = runner.rule_catalog()["BL201"]
     assert text.startswith("BL201 silent-exception")
     for part in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", info.agent):
         assert part in text

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from backend_lint import engine
-from backend_lint.merge import deduplicate, same_problem
+from backend_lint import run as runner
+from backend_lint.run.merge import deduplicate, same_problem
 from backend_lint.model import Finding
 from conftest import lint_tree, write
 
@@ -27,7 +27,7 @@ OVERLAPS = [
 
 
 def make(code: str, line: int = 10, end_line: int | None = None) -> Finding:
-    info = engine.rule_catalog()[code]
+    info = runner.rule_catalog()[code]
     return Finding(
         rule=code, name=info.name, category=info.category, severity=info.severity, confidence=info.confidence,
         message="m", path="app.py", line=line, column=5, end_line=end_line or line, end_column=20,
@@ -107,3 +107,20 @@ def test_print_is_corroborated_by_t201_but_cli_prints_stay_quiet(tmp_path):
     write(tmp_path, "app/__main__.py", "print('usage: python -m app')\n")
     report = lint_tree(tmp_path, engines=("native", "ruff"))
     assert [(f.path, f.rule, f.also_reported_by) for f in report.findings] == [("app/views.py", "BL301", ("T201",))]
+
+
+def test_twenty_thousand_findings_of_one_file_merge_in_linear_work(monkeypatch):
+    """A generated file with a print on every line: ruff's T201 joins each BL301, nothing else. The
+    work is counted, not timed: pairs compared grow with the findings, not with their square."""
+    from backend_lint.run import merge
+
+    calls = []
+    real = merge.same_problem
+    monkeypatch.setattr(merge, "same_problem", lambda a, b: calls.append(1) or real(a, b))
+    native = [make("BL301", line=i) for i in range(1, 20_001)]
+    ruff = [make("T201", line=i) for i in range(1, 20_001)]
+    wide = [make("BL201", line=1, end_line=20_000)]  # one finding spanning the whole file
+    result = merge.deduplicate(native + ruff + wide)
+    assert len(result) == 20_001
+    assert all(f.also_reported_by == ("T201",) for f in result if f.rule == "BL301")
+    assert len(calls) < 3 * 40_001, len(calls)

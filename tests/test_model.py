@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from backend_lint.model import Finding, FileError, Suppression, code_snippet
+from backend_lint.model import Error, Finding, Suppression, code_snippet
 from conftest import lint_tree, write
 
 BODY = """\
@@ -91,7 +91,7 @@ def test_records_are_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         FINDING.line = 4  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
-        FileError("a.py", "m").message = "n"  # type: ignore[misc]
+        Error("syntax", "m", "a.py").message = "n"  # type: ignore[misc]
 
 
 @pytest.mark.parametrize(
@@ -107,7 +107,10 @@ def test_json_keys_follow_the_contract():
         "rule", "name", "category", "severity", "confidence", "message", "path", "line", "column",
         "end_line", "end_column", "agent", "checklist", "cwe", "engine", "fingerprint",
     ]  # fmt: skip
-    assert FileError("a.py", "syntax error", engine="native").to_dict() == {"path": "a.py", "message": "syntax error"}
+    assert Error("syntax", "syntax error", "a.py").to_dict() == {
+        "path": "a.py", "message": "syntax error", "kind": "syntax", "engine": None,
+    }  # fmt: skip
+    assert Error("engine", "semgrep timed out", None, "semgrep").to_dict()["path"] is None  # no made-up path
 
 
 def test_columns_count_characters_not_bytes(tmp_path):

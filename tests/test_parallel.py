@@ -6,9 +6,11 @@ import ast
 import json
 import os
 
-from backend_lint import analysis, engine
+from backend_lint import run as runner
+from backend_lint.run import pool
 from backend_lint.config import Config
-from backend_lint.native import FileContext, walk
+from backend_lint.engines.native import walk
+from backend_lint.rule import FileContext
 from backend_lint.rule import Rule
 from backend_lint.semantic import SemanticModel
 from conftest import REPO, run_cli, write
@@ -46,29 +48,29 @@ def test_parallel_results_keep_the_order_of_the_files(tmp_path):
     make_tree(tmp_path, n=60)
     files = sorted(str(p) for p in tmp_path.rglob("*.py"))
     items = [(p, os.path.relpath(p, tmp_path), False) for p in files]
-    settings = analysis.NativeSettings(("BL201", "BL301"))
-    serial = [done.result for done in analysis.analyse_all(items, settings, jobs=1)]
+    settings = pool.WorkerSettings(("native",), {"native": ("BL201", "BL301")})
+    serial = [done.result for done in pool.analyse_all(items, settings, jobs=1)]
     seen = []
     progress = lambda done, total: seen.append((done, total))  # noqa: E731
-    parallel = [done.result for done in analysis.analyse_all(items, settings, jobs=2, progress=progress)]
+    parallel = [done.result for done in pool.analyse_all(items, settings, jobs=2, progress=progress)]
     assert [r.path for r in parallel] == [i[1] for i in items]
     assert parallel == serial
     assert seen[-1] == (60, 60)
     seen.clear()
-    assert analysis.analyse_all([], settings, jobs=2, progress=progress, done_before=60) == []
+    assert pool.analyse_all([], settings, jobs=2, progress=progress, done_before=60) == []
     assert seen == []  # everything came from the cache: no progress bar to start
 
 
 def test_parallel_with_a_partly_filled_cache(tmp_path):
     make_tree(tmp_path, n=40)
     config = Config(root=tmp_path)
-    options = engine.RunOptions(jobs=2, cache_dir=str(tmp_path / "cache"))
+    options = runner.RunOptions(jobs=2, cache_dir=str(tmp_path / "cache"))
     old = os.getcwd()
     os.chdir(tmp_path)
     try:
-        engine.run(["pkg/sub0", "pkg/sub1"], config, options)
-        report, stats = engine.run_counted(["pkg"], config, options)
-        plain = engine.run(["pkg"], config, engine.RunOptions(jobs=1))
+        runner.run(["pkg/sub0", "pkg/sub1"], config, options)
+        report, stats = runner.run_counted(["pkg"], config, options)
+        plain = runner.run(["pkg"], config, runner.RunOptions(jobs=1))
     finally:
         os.chdir(old)
     assert (stats.analysed, stats.cached) == (20, 20)
@@ -132,7 +134,7 @@ def test_one_file_imports_nothing_heavy(tmp_path):
     result = run_cli("--format", "json", "--no-cache", str(target), cwd=tmp_path, env={"PYTHONPROFILEIMPORTTIME": "1"})
     assert result.returncode == 1, result.stderr
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
-    assert "backend_lint.engine" in imported  # the measurement works
+    assert "backend_lint.run.runner" in imported  # the measurement works
     heavy = {"libcst", "rich", "rich.console", "concurrent.futures.process", "multiprocessing", "tempfile", "importlib.resources"}
     assert not heavy & imported, heavy & imported
 

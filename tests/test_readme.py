@@ -30,7 +30,7 @@ def test_the_example_named_by_the_first_command_exists():
 
 
 def test_the_configuration_example_is_a_valid_config(tmp_path):
-    from backend_lint import engine
+    from backend_lint import run as runner
     from backend_lint.config import load_config
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
@@ -40,7 +40,7 @@ def test_the_configuration_example_is_a_valid_config(tmp_path):
     (tmp_path / "app.py").write_text("PIN = '8613'\n", encoding="utf-8")
     config = load_config([str(tmp_path)])
     assert config.source == tmp_path / "pyproject.toml" and config.agents == {"BL201": "architecture/ddd"}
-    report = engine.run([str(tmp_path)], config.replace(engines=("native",)))  # raises on a bad key or value
+    report = runner.run([str(tmp_path)], config.replace(engines=("native",)))  # raises on a bad key or value
     assert report.errors == ()
 
 

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from backend_lint import cli, engine
+from backend_lint import cli, run as runner
 from backend_lint.config import Config
 
 from conftest import lint_tree, run_cli, write
@@ -155,7 +155,9 @@ def test_unreadable_file(tmp_path, monkeypatch, capsys):
     code = cli.main(["--jobs", "1", "--format", "json"])
     report = json.loads(capsys.readouterr().out)
     assert code == 1
-    assert report["errors"] == [{"path": "secret.py", "message": "cannot read file (Permission denied)"}]
+    assert report["errors"] == [
+        {"path": "secret.py", "message": "cannot read file (Permission denied)", "kind": "unreadable", "engine": None}
+    ]
     assert [f["path"] for f in report["findings"]] == ["good.py"]
 
 
@@ -169,8 +171,8 @@ def test_rule_crash_is_an_internal_error_not_a_traceback(tmp_path, monkeypatch):
     write(tmp_path, "a.py", PRINT)
     write(tmp_path, "b.py", "try:\n    pass\nexcept Exception:\n    pass\n")
     monkeypatch.chdir(tmp_path)
-    report = engine.run(["."], Config(root=tmp_path), engine.RunOptions(jobs=1))
-    assert [(e.path, e.engine) for e in report.errors] == [("a.py", "internal")]
+    report = runner.run(["."], Config(root=tmp_path), runner.RunOptions(jobs=1))
+    assert [(e.path, e.kind, e.engine) for e in report.errors] == [("a.py", "internal", "native")]
     assert "BL301" in report.errors[0].message and "boom" in report.errors[0].message
     assert [f.path for f in report.findings] == ["b.py"]  # the other file is still linted
     assert cli.exit_code(report, None, exit_zero=True) == 2  # a bug of ours is never "clean"
@@ -186,12 +188,12 @@ def test_rule_crash_is_an_internal_error_not_a_traceback(tmp_path, monkeypatch):
     ],
 )
 def test_genuinely_broken_file_is_not_called_newer_syntax(source, expected):
-    from backend_lint.native import SourceError, parse_source
+    from backend_lint.parsing import ParseFailure, parse_python
 
-    with pytest.raises(SourceError) as caught:
-        parse_source(source, "x.py")
-    assert str(caught.value).startswith(expected)
-    assert "newer" not in str(caught.value)
+    with pytest.raises(ParseFailure) as caught:
+        parse_python(source, "x.py")
+    assert caught.value.message.startswith(expected)
+    assert "newer" not in caught.value.message
 
 
 def test_a_form_feed_does_not_shift_lines_or_columns(tmp_path):
@@ -209,7 +211,7 @@ def test_a_form_feed_does_not_shift_lines_or_columns(tmp_path):
 
 @pytest.mark.parametrize("separator", ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"])
 def test_source_lines_break_only_where_python_does(separator):
-    from backend_lint.native import source_lines
+    from backend_lint.source import source_lines
 
     text = f"a = 1\r\nb = '{separator}'\rc = 3\n\n"
     assert source_lines(text) == ["a = 1", f"b = '{separator}'", "c = 3", ""]

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from backend_lint import ruff
+from backend_lint.engines import ruff
 from backend_lint.catalog import load_catalog, validate_rule
 from conftest import REPO, lint_tree, write
 
@@ -41,9 +41,9 @@ def test_the_table_is_complete_and_resolves_into_the_catalog():
 
 
 def test_defer_to_names_a_native_rule():
-    from backend_lint import engine
+    from backend_lint.engines import registry
 
-    native = engine.native_rule_infos()
+    native = registry()["native"].rules()
     for code, info in ruff.load_rule_infos().items():
         if info.extra["defer_to"]:
             assert info.extra["defer_to"] in native, code
@@ -85,7 +85,7 @@ def test_print_is_judged_by_native_when_it_runs_and_by_ruff_otherwise(tmp_path):
 
 
 def test_with_a_result_cache_ruff_keeps_its_own_cache_inside_it(tmp_path):
-    from backend_lint import engine
+    from backend_lint import run as runner
     from backend_lint.config import Config
 
     write(tmp_path, "app/http.py", "import requests\ndef f(url):\n    return requests.get(url)\n")
@@ -93,7 +93,7 @@ def test_with_a_result_cache_ruff_keeps_its_own_cache_inside_it(tmp_path):
     config = Config(root=tmp_path, engines=("ruff",))
 
     def ruff_findings():
-        report = engine.run([str(tmp_path / "app")], config, engine.RunOptions(jobs=1, cache_dir=str(cache)))
+        report = runner.run([str(tmp_path / "app")], config, runner.RunOptions(jobs=1, cache_dir=str(cache)))
         return [(f.rule, f.line) for f in report.findings]
 
     assert ruff_findings() == [("S113", 3)]

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from backend_lint import checks, cli, engine, external, ruff, semgrep
+from backend_lint import checks, cli, run as runner
+from backend_lint.engines import external, ruff, semgrep
 from backend_lint.catalog import load_catalog, validate_rule
 from conftest import REPO, lint_tree, write
 
@@ -64,7 +65,7 @@ def test_codes_and_names_are_unique_across_all_engines():
     names = [n for _, n in everything]
     assert len(codes) == len(set(codes))
     assert len(names) == len(set(names))
-    assert set(codes) == set(engine.rule_catalog())
+    assert set(codes) == set(runner.rule_catalog())
 
 
 def test_parse_output_maps_recorded_results_by_metadata_code():

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from backend_lint import semgrep
+from backend_lint.engines import semgrep
 from conftest import REPO, write
 
 SEMGREP = semgrep.find_semgrep()
@@ -37,7 +37,7 @@ def test_installed_wheel_lists_and_runs_the_semgrep_rules(tmp_path):
     listed = {r["code"]: r for r in json.loads(rules.stdout)}
     shipped = {c for c, r in listed.items() if r["engine"] == "semgrep"}
     assert len(shipped) >= 20 and "BL752" in shipped
-    where = subprocess.run([str(python), "-c", "from backend_lint import semgrep; print(semgrep.pack_dir())"],
+    where = subprocess.run([str(python), "-c", "from backend_lint.engines import semgrep; print(semgrep.pack_dir())"],
                            capture_output=True, text=True, env=env, cwd=project, check=True)  # fmt: skip
     assert Path(where.stdout.strip()).is_relative_to(env_dir) and where.stdout.strip().endswith("semgrep_rules")
     run = subprocess.run([str(python), "-m", "backend_lint", "--format", "json", "app"],

@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 CONFIDENCES = ("high", "medium", "low")
-ENGINES = ("native", "semgrep", "ruff")
+# Why something could not be analysed (Error.kind): a file that cannot be read or decoded, is not
+# Python, or is beyond an engine's limits (size, nesting); an engine that failed; a bug of
+# backend-lint ("internal": exit 2).
+ERROR_KINDS = ("unreadable", "syntax", "limit", "engine", "internal")
 
 
 def severity_rank(severity: str) -> int:
@@ -93,15 +96,89 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class FileError:
-    """A file (or an engine) that could not be analysed. Never a finding."""
+class Error:
+    """Something that could not be analysed: one file (`path`), or a whole engine run (`path` None).
+    Never a finding. `kind` is one of ERROR_KINDS; `engine` names the engine that failed (None for
+    what no engine could read: a missing or undecodable file)."""
 
-    path: str
+    kind: str
     message: str
-    engine: str = "native"
+    path: str | None = None
+    engine: str | None = None
 
     def to_dict(self) -> dict:
-        return {"path": self.path, "message": self.message}
+        return {"path": self.path, "message": self.message, "kind": self.kind, "engine": self.engine}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Error:
+        return cls(data["kind"], data["message"], data.get("path"), data.get("engine"))
+
+    def sort_key(self) -> tuple:
+        return (self.path is not None, self.path or "", self.engine or "", self.message)
+
+    def where(self) -> str:
+        """How a report names what failed: the file, or the engine that failed as a whole."""
+        if self.path is not None:
+            return self.path
+        return f"the {self.engine} engine" if self.engine else "backend-lint"
+
+
+def split_errors(errors) -> tuple[list[Error], list[Error]]:
+    """(errors of one file, errors of a whole engine run)."""
+    return [e for e in errors if e.path is not None], [e for e in errors if e.path is None]
+
+
+@dataclass(frozen=True)
+class Directive:
+    """A suppression comment: `# backend-lint: ignore[...]` or `# noqa: ...` on `line`."""
+
+    line: int
+    codes: frozenset[str] | None  # None: every rule
+    reason: str = ""
+    noqa: bool = False
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What every engine found in one file, before selection and suppression: the findings
+    (fingerprinted), the errors of the engines that could not analyse it, and what suppression needs
+    (directives, the line spans of multi-line statements). `code` holds the source line of every
+    line a finding starts on (reporters show it, so they need not read the file)."""
+
+    path: str
+    findings: tuple[Finding, ...] = ()
+    errors: tuple[Error, ...] = ()
+    directives: tuple[Directive, ...] = ()
+    spans: tuple[tuple[int, int], ...] = ()
+    lines: int = 0
+    code: dict[int, str] = field(default_factory=dict)
+
+    def to_record(self) -> dict:
+        """As JSON-able data (the result cache, and what worker processes send)."""
+        return {
+            "path": self.path,
+            "findings": [f.to_dict() for f in self.findings],
+            "errors": [e.to_dict() for e in self.errors],
+            "directives": [[d.line, None if d.codes is None else sorted(d.codes), d.reason, d.noqa] for d in self.directives],
+            "spans": [list(span) for span in self.spans],
+            "lines": self.lines,
+            "code": {str(line): text for line, text in self.code.items()},
+        }
+
+    @classmethod
+    def from_record(cls, record: dict) -> FileResult:
+        return cls(
+            path=record["path"],
+            findings=tuple(Finding.from_dict(f) for f in record["findings"]),
+            errors=tuple(Error.from_dict(e) for e in record["errors"]),
+            directives=tuple(
+                Directive(line, None if codes is None else frozenset(codes), reason, noqa)
+                for line, codes, reason, noqa in record["directives"]
+            ),
+            spans=tuple((start, end) for start, end in record["spans"]),
+            lines=record["lines"],
+            code={int(line): text for line, text in record["code"].items()},
+        )
 
 
 @dataclass(frozen=True)
@@ -109,11 +186,12 @@ class Report:
     """What one run produced, before formatting."""
 
     findings: tuple[Finding, ...]
-    errors: tuple[FileError, ...]
+    errors: tuple[Error, ...]
     files: int
     suppressed: tuple[Finding, ...] = ()
     notices: tuple[str, ...] = field(default=())
     rules: tuple[str, ...] = ()  # codes of the rules that ran (selected, and their engine ran)
+    code: dict[str, dict[int, str]] = field(default_factory=dict)  # path -> line -> source, where findings start
 
 
 _SPACE = re.compile(r"\s+")

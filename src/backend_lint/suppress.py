@@ -11,21 +11,12 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
-from dataclasses import dataclass
 
-from .model import Finding, Suppression
+from .model import Directive, Finding, Suppression
 
 _OURS = re.compile(r"backend-lint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?(?:\s*--\s*(?P<reason>.*))?", re.I)
 _MARKER = re.compile(r"backend-lint:|noqa", re.I)  # what a comment must hold to be a directive
 _NOQA = re.compile(r"noqa:\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*)(?:\s*--\s*(?P<reason>.*))?", re.I)
-
-
-@dataclass(frozen=True)
-class Directive:
-    line: int
-    codes: frozenset[str] | None  # None: every rule
-    reason: str = ""
-    noqa: bool = False
 
 
 def parse_directives(source: str) -> tuple[Directive, ...]:

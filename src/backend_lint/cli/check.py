@@ -11,7 +11,7 @@ import sys
 
 from .. import __version__
 from ..catalog import RuleInfo, load_catalog
-from ..model import SEVERITIES, Report, severity_rank
+from ..model import SEVERITIES, Report
 from ..report import FORMATS
 from .options import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, Parser, UsageError, add_run_options, cache_dir, run_config
 
@@ -45,60 +45,46 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_check(argv: list[str]) -> int:
-    from .. import engine
+    from .. import run
     from ..report import RenderOptions, render
+    from ..run import decide
 
     args = build_parser().parse_args(argv)
     paths, config = run_config(args)
     if args.prune_baseline and not args.baseline:
         raise UsageError("--prune-baseline needs --baseline FILE")
     interactive = sys.stderr.isatty() and not args.quiet
-    everything = config.replace(min_severity="info")  # --fail-on may count what --min-severity hides
     with _progress(interactive) as progress:
-        run_options = engine.RunOptions(jobs=args.jobs, progress=progress, cache_dir=cache_dir(args, config))
-        report = engine.run(paths, everything, run_options)
+        run_options = run.RunOptions(jobs=args.jobs, progress=progress, cache_dir=cache_dir(args, config))
+        report = run.run(paths, config, run_options)  # every severity: --fail-on may count what --min-severity hides
     if args.write_baseline:
         return _write_baseline(report, args.write_baseline)
-    report = _adopt(report, args, config, paths)
+    report = _adopt(report, args, paths)
     gated = report
-    report = _shown(report, config.min_severity, config.fail_on)
+    report = decide.shown(report, config.min_severity, config.fail_on)
     to_terminal = args.output is None and sys.stdout.isatty()
     color = to_terminal and not args.no_color and not os.environ.get("NO_COLOR")
     options = RenderOptions(
         version=__version__, color=color, show_suppressed=args.show_suppressed,
         root=os.getcwd(), quiet=args.quiet,
     )  # fmt: skip
-    text = render(args.format, report, engine.rule_catalog(), load_catalog(), options)
+    text = render(args.format, report, run.rule_catalog(), load_catalog(), options)
     _write(text, args.output)
     if args.format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
-        _step_summary(report, engine.rule_catalog(), options, os.environ["GITHUB_STEP_SUMMARY"])
+        _step_summary(report, run.rule_catalog(), options, os.environ["GITHUB_STEP_SUMMARY"])
     return exit_code(gated if config.fail_on else report, config.fail_on, args.exit_zero)
 
 
 def exit_code(report: Report, fail_on: str | None, exit_zero: bool) -> int:
-    """1 for a finding at or above `fail_on` (any finding when unset) or an unreadable file."""
-    if any(e.engine == "internal" for e in report.errors):
+    """2 for an internal error; else 1 for a finding at or above `fail_on` (any finding when unset)
+    or something that could not be analysed, unless `exit_zero`."""
+    from ..run.decide import failing
+
+    if any(e.kind == "internal" for e in report.errors):
         return EXIT_ERROR
     if exit_zero:
         return EXIT_CLEAN
-    floor = severity_rank(fail_on) if fail_on else -1
-    if any(severity_rank(f.severity) >= floor for f in report.findings) or report.errors:
-        return EXIT_FINDINGS
-    return EXIT_CLEAN
-
-
-def _shown(report: Report, min_severity: str, fail_on: str | None) -> Report:
-    """The findings at or above --min-severity; a note when hidden ones still fail the run."""
-    floor = severity_rank(min_severity)
-    shown = tuple(f for f in report.findings if severity_rank(f.severity) >= floor)
-    notices = report.notices
-    hidden = len(report.findings) - len(shown)
-    if hidden and fail_on and severity_rank(fail_on) < floor:
-        gating = sum(1 for f in report.findings if floor > severity_rank(f.severity) >= severity_rank(fail_on))
-        if gating:
-            notices += (f"{gating} finding(s) below --min-severity {min_severity} are not shown "
-                        f"but fail the run (--fail-on {fail_on})",)  # fmt: skip
-    return dataclasses.replace(report, findings=shown, notices=notices)
+    return EXIT_FINDINGS if failing(report, fail_on) else EXIT_CLEAN
 
 
 def _write_baseline(report: Report, path: str) -> int:
@@ -113,21 +99,16 @@ def _write_baseline(report: Report, path: str) -> int:
     return EXIT_CLEAN
 
 
-def _adopt(report: Report, args: argparse.Namespace, config, paths: list[str]) -> Report:
-    """Legacy-code modes, applied after detection: hide baseline findings, keep changed lines only."""
-    from ..baseline import apply_baseline, load_baseline, write_baseline
+def _adopt(report: Report, args: argparse.Namespace, paths: list[str]) -> Report:
+    """Legacy-code modes, applied after detection: hide baseline findings, keep changed lines only
+    (loading the baseline and the diff here; the decisions are `run.decide`'s)."""
+    from ..baseline import load_baseline, write_baseline
+    from ..run import decide
 
     notices = list(report.notices)
     if args.baseline:
         baseline = load_baseline(args.baseline)
-        codes = set(report.rules)
-        roots = [os.path.realpath(p) for p in paths]
-
-        def covers(entry) -> bool:
-            where = os.path.realpath(entry.path)
-            return entry.rule in codes and any(where == r or where.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
-
-        report, stale = apply_baseline(report, baseline, covers)
+        report, stale = decide.without_baselined(report, baseline, paths)
         if stale and args.prune_baseline:
             write_baseline(args.baseline, baseline.without(stale))
             notices.append(f"baseline {args.baseline}: pruned {len(stale)} stale entr{'y' if len(stale) == 1 else 'ies'}")
@@ -136,9 +117,9 @@ def _adopt(report: Report, args: argparse.Namespace, config, paths: list[str]) -
             notices.append(f"baseline {args.baseline}: {len(stale)} stale entr{'y' if len(stale) == 1 else 'ies'} "
                            f"(fixed or moved: {listed}); --prune-baseline removes them")  # fmt: skip
     if args.diff:
-        from ..diff import changed_lines, restrict
+        from ..diff import changed_lines
 
-        report, dropped = restrict(report, changed_lines(args.diff, paths[0]))
+        report, dropped = decide.on_changed_lines(report, changed_lines(args.diff, paths[0]))
         if dropped:
             notices.append(f"--diff {args.diff}: {dropped} finding(s) on unchanged lines not shown")
     return dataclasses.replace(report, notices=tuple(notices))

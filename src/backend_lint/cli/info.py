@@ -17,13 +17,13 @@ def _find_rule(query: str, rules: dict[str, RuleInfo]) -> RuleInfo:
     return info
 
 def cmd_rules(argv: list[str]) -> int:
-    from .. import engine
+    from .. import run
 
     parser = Parser(prog="backend-lint rules", description="List every rule of every engine.")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--no-color", action="store_true", help="no colours or styles (also: NO_COLOR=1)")
     args = parser.parse_args(argv)
-    rules = engine.rule_catalog()
+    rules = run.rule_catalog()
     if args.format == "json":
         data = [
             {"code": r.code, "name": r.name, "category": r.category, "severity": r.severity, "engine": r.engine,
@@ -48,12 +48,12 @@ def cmd_rules(argv: list[str]) -> int:
     return EXIT_CLEAN
 
 def cmd_explain(argv: list[str]) -> int:
-    from .. import engine
+    from .. import run
 
     parser = Parser(prog="backend-lint explain", description="Document one rule.")
     parser.add_argument("rule", help="a rule code (BL101) or name (hardcoded-secret)")
     args = parser.parse_args(argv)
-    info = _find_rule(args.rule, engine.rule_catalog())
+    info = _find_rule(args.rule, run.rule_catalog())
     sys.stdout.write(explain_text(info))
     return EXIT_CLEAN
 
@@ -80,8 +80,9 @@ def explain_text(info: RuleInfo) -> str:
 
 
 def cmd_checklist(argv: list[str]) -> int:
-    from .. import engine
+    from .. import run
     from ..checklist import FAIL, item_statuses, render
+    from ..run import decide
 
     parser = Parser(
         prog="backend-lint checklist",
@@ -92,8 +93,9 @@ def cmd_checklist(argv: list[str]) -> int:
     parser.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     args = parser.parse_args(argv)
     paths, config = run_config(args)
-    report = engine.run(paths, config, engine.RunOptions(jobs=args.jobs, cache_dir=cache_dir(args, config)))
-    rules = engine.rule_catalog()
+    report = run.run(paths, config, run.RunOptions(jobs=args.jobs, cache_dir=cache_dir(args, config)))
+    report = decide.shown(report, config.min_severity, None)
+    rules = run.rule_catalog()
     statuses = item_statuses(load_catalog(), rules, set(report.rules), report.findings)
     sys.stdout.write(render(statuses, args.format))
     if report.errors:

@@ -9,7 +9,6 @@ import argparse
 import os
 
 from ..config import Config, load_config
-from ..model import ENGINES
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -45,9 +44,11 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="FILE", help="pyproject.toml to read [tool.backend-lint] from")
     parser.add_argument("--select", type=csv, action="extend", metavar="RULES", help="codes, names or categories to run")
     parser.add_argument("--ignore", type=csv, action="extend", metavar="RULES", help="codes, names or categories to skip")
+    from ..engines import engine_names
+
     parser.add_argument(
         "--engines", type=csv, metavar="ENGINES",
-        help="engines to run, comma separated: native, semgrep, ruff (default: every installed one)",
+        help=f"engines to run, comma separated: {', '.join(engine_names())} (default: every installed one)",
     )  # fmt: skip
     parser.add_argument("--jobs", "-j", type=jobs, default=0, metavar="N", help="worker processes (default: CPUs)")
     parser.add_argument(
@@ -57,31 +58,35 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
 
 
 def cache_dir(args: argparse.Namespace, config: Config) -> str | None:
-    from ..engine import CACHE_DIRECTORY
+    from ..run import DIRECTORY_NAME
 
-    return None if args.no_cache else args.cache_dir or str(config.root / CACHE_DIRECTORY)
+    return None if args.no_cache else args.cache_dir or str(config.root / DIRECTORY_NAME)
 
 
 def run_config(args: argparse.Namespace) -> tuple[list[str], Config]:
     """The paths (checked to exist) and the config, command-line flags over pyproject.toml."""
-    from .. import engine
+    from ..engines import engine_names
+    from ..run import resolve_selectors, rule_catalog
+    from ..run.selection import check_engine_names
 
     paths = args.paths or ["."]
     for path in paths:
         if not os.path.lexists(path):
             raise UsageError(f"path not found: {path}")
     config = load_config(paths, args.config)
+    check_engine_names(config.engines or ())
     for flag, selectors in (("--select", args.select), ("--ignore", args.ignore)):
-        engine.resolve_selectors(selectors or (), engine.rule_catalog(), flag)
+        resolve_selectors(selectors or (), rule_catalog(), flag)
     overrides: dict[str, object] = {}
     if args.select:
         overrides["select"] = tuple(args.select)
     if args.ignore:
         overrides["ignore"] = (*config.ignore, *args.ignore)
     if args.engines is not None:
-        unknown = [e for e in args.engines if e not in ENGINES]
+        names = engine_names()
+        unknown = [e for e in args.engines if e not in names]
         if unknown or not args.engines:
-            raise UsageError(f"--engines: expected some of {', '.join(ENGINES)}, got {','.join(args.engines)!r}")
+            raise UsageError(f"--engines: expected some of {', '.join(names)}, got {','.join(args.engines)!r}")
         overrides["engines"] = tuple(args.engines)
     for flag in ("min_severity", "fail_on"):
         if getattr(args, flag, None):

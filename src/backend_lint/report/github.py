@@ -44,8 +44,11 @@ def annotation(f: Finding) -> str:
 def render(report: Report, rules: dict[str, RuleInfo], catalog: Catalog, options: RenderOptions) -> str:
     lines = [annotation(f) for f in report.findings]
     for e in report.errors:
-        props = {"file": e.path} if e.engine != "internal" else {}
-        lines.append(command("error", {**props, "title": "backend-lint could not analyse"}, e.message))
+        if e.path is not None:
+            props = {"file": e.path, "title": "backend-lint could not analyse"}
+        else:
+            props = {"title": f"backend-lint: {e.engine or 'internal'} error"}
+        lines.append(command("error", props, e.message))
     for notice in report.notices:
         lines.append(command("notice", {"title": "backend-lint"}, notice))
     summary = summarise(report)

@@ -7,7 +7,7 @@ findings per responsible agent and per checklist item, and the files that could 
 from __future__ import annotations
 
 from ..catalog import Catalog, RuleInfo
-from ..model import Finding, Report, severity_rank
+from ..model import Finding, Report, severity_rank, split_errors
 from . import RenderOptions
 from .summary import summarise
 
@@ -37,9 +37,14 @@ def render(
         lines += _findings(report.findings, limit)
         lines += _by_agent(summary)
         lines += _by_checklist(summary, catalog)
-    if report.errors:
-        lines += [f"### Could not analyse {len(report.errors)} file(s)", ""]
-        lines += [f"- `{cell(e.path)}`: {cell(e.message)}" for e in report.errors]
+    files, engines = split_errors(report.errors)
+    if files:
+        lines += [f"### Could not analyse {len(files)} file(s)", ""]
+        lines += [f"- `{cell(e.path or '')}`: {cell(e.message)}" for e in files]
+        lines.append("")
+    if engines:
+        lines += [f"### {len(engines)} engine error(s)", ""]
+        lines += [f"- {cell(e.engine or 'backend-lint')}: {cell(e.message)}" for e in engines]
         lines.append("")
     for notice in report.notices:
         lines += [f"> **Note:** {cell(notice)}", ""]

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from ..catalog import Catalog, RuleInfo
-from ..model import FileError, Finding, Report
+from ..model import Error, Finding, Report
 from . import RenderOptions
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -158,16 +158,23 @@ def _sort_key(result: dict) -> tuple:
 
 
 def _invocation(report: Report) -> dict:
-    internal = any(e.engine == "internal" for e in report.errors)
+    internal = any(e.kind == "internal" for e in report.errors)
     invocation: dict = {"executionSuccessful": not internal}
     if report.errors:
         invocation["toolExecutionNotifications"] = [_notification(e) for e in report.errors]
     return invocation
 
 
-def _notification(error: FileError) -> dict:
-    note: dict = {"level": "error", "message": {"text": f"could not analyse {error.path}: {error.message}"}}
-    if error.engine != "internal":
+def _notification(error: Error) -> dict:
+    """A file that could not be analysed, with its location; or an engine that failed, without one."""
+    if error.path is not None:
+        text = f"could not analyse {error.path}: {error.message}"
+    else:
+        text = f"{error.where()} failed: {error.message}"
+    note: dict = {"level": "error", "message": {"text": text}, "properties": {"kind": error.kind}}
+    if error.engine:
+        note["properties"]["engine"] = error.engine
+    if error.path is not None:
         note["locations"] = [{"physicalLocation": {"artifactLocation": _location(error.path)}}]
     return note
 

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import io
-import linecache
-import os
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from ..catalog import Catalog, RuleInfo
-from ..model import Finding, Report
+from ..model import Finding, Report, split_errors
 from . import RenderOptions
 from .summary import summarise
 
@@ -30,17 +28,24 @@ def render(report: Report, rules: dict[str, RuleInfo], catalog: Catalog, options
         highlight=False,
         emoji=False,
     )
-    _findings(console, report.findings, options.root)
+    _findings(console, report.findings, report.code)
     if options.show_suppressed and report.suppressed:
         console.print(f"[bold]Suppressed ({len(report.suppressed)})[/]")
         for f in report.suppressed:
             reason = f" -- {f.suppression.reason}" if f.suppression and f.suppression.reason else ""
             console.print(f"  {escape(f.path)}:{f.line}:{f.column} {f.rule} {f.name}{escape(reason)}", style="dim")
         console.print()
-    if report.errors:
-        console.print(f"[bold red]Could not analyse {len(report.errors)} file(s)[/]")
-        for e in report.errors:
-            console.print(f"  {escape(e.path)}: {escape(e.message)}")
+    files, engines = split_errors(report.errors)
+    if files:
+        console.print(f"[bold red]Could not analyse {len(files)} file(s)[/]")
+        for e in files:
+            by = f" [{e.engine}]" if e.engine and e.engine != "native" else ""
+            console.print(f"  {escape(e.path or '')}: {escape(e.message)}{escape(by)}")
+        console.print()
+    if engines:
+        console.print(f"[bold red]{len(engines)} engine error(s)[/]")
+        for e in engines:
+            console.print(f"  {escape(e.engine or 'backend-lint')}: {escape(e.message)}")
         console.print()
     for notice in report.notices:
         console.print(f"[yellow]note:[/] {escape(notice)}")
@@ -52,7 +57,7 @@ def render(report: Report, rules: dict[str, RuleInfo], catalog: Catalog, options
     return buffer.getvalue()
 
 
-def _findings(console: Console, findings: tuple[Finding, ...], root: str) -> None:
+def _findings(console: Console, findings: tuple[Finding, ...], code: dict[str, dict[int, str]]) -> None:
     current = None
     for f in findings:
         if f.path != current:
@@ -66,17 +71,16 @@ def _findings(console: Console, findings: tuple[Finding, ...], root: str) -> Non
             f"  {f.line}:{f.column}  [{sev}]{f.severity:<8}[/] [bold]{f.rule}[/] {f.name}  "
             f"{escape(f.message)}  [dim]→ {f.agent}[/]{also}"
         )
-        code = code_line(f, root)
-        if code:
-            console.print(f"      [dim]│[/] {escape(code)}")
+        line = code_line(f, code.get(f.path, {}).get(f.line, ""))
+        if line:
+            console.print(f"      [dim]│[/] {escape(line)}")
     if findings:
         console.print()
 
 
-def code_line(f: Finding, root: str) -> str:
-    """The flagged line for context; for a secret, the flagged value itself is masked so the report
-    does not copy the secret into CI logs."""
-    code = linecache.getline(os.path.join(root, f.path), f.line).rstrip("\r\n")
+def code_line(f: Finding, code: str) -> str:
+    """The flagged line (`code`, as the run read it) for context; for a secret, the flagged value
+    itself is masked so the report does not copy the secret into CI logs."""
     if f.category == "secrets" and code:
         start = f.column - 1
         end = f.end_column - 1 if f.end_line == f.line else len(code)
@@ -123,6 +127,9 @@ def _footer(report: Report) -> str:
         text += f" {len(report.suppressed) - baselined} suppressed."
     if baselined:
         text += f" {baselined} known from the baseline."
-    if report.errors:
-        text += f" [red]{len(report.errors)} file(s) could not be analysed.[/]"
+    files, engines = split_errors(report.errors)
+    if files:
+        text += f" [red]{len({e.path for e in files})} file(s) could not be analysed.[/]"
+    if engines:
+        text += f" [red]{len(engines)} engine error(s).[/]"
     return text

@@ -6,7 +6,7 @@ so results are mapped back by `metadata.code`, never by semgrep's path-prefixed 
 
 `parse_output` is pure (JSON in, findings and errors out) and tested against recorded output;
 `run_semgrep` only builds the command, runs it and hands the JSON over. Nothing is ever dropped
-silently: a crash, a timeout or an error semgrep reports becomes a `FileError(engine="semgrep")`.
+silently: a crash, a timeout or an error semgrep reports becomes an `Error(engine="semgrep")`.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ import subprocess
 import sys
 from functools import lru_cache
 from pathlib import Path
+from typing import ClassVar
 
-
-from .catalog import RuleInfo
-from .external import EngineOutput, ToolFailure, output_tail, run_batched
-from .model import FileError, Finding
+from ..catalog import RuleInfo
+from ..model import Error, Finding
+from . import Engine, EngineOutput, ExternalJob
+from .external import ToolFailure, executable_stamp, output_tail, run_batched
 
 INSTALL_HINT = "pip install 'backend-lint[semgrep]'"
 TIMEOUT = 600  # seconds for one semgrep subprocess
@@ -31,10 +32,11 @@ SEVERITY_TO_SEMGREP = {"critical": "ERROR", "high": "ERROR", "medium": "WARNING"
 
 def pack_dir() -> Path:
     """The rule pack: inside the installed package, else `rules/` of the source checkout."""
-    shipped = Path(__file__).resolve().parent / "semgrep_rules"  # a plain path: importlib.resources costs start-up
+    package = Path(__file__).resolve().parent.parent  # a plain path: importlib.resources costs start-up
+    shipped = package / "semgrep_rules"
     if shipped.is_dir():
         return shipped
-    checkout = Path(__file__).resolve().parents[2] / "rules"
+    checkout = package.parents[1] / "rules"
     if checkout.is_dir():
         return checkout
     raise FileNotFoundError("the semgrep rule pack is missing from this installation of backend-lint")
@@ -132,13 +134,13 @@ def parse_output(data: dict, infos: dict[str, RuleInfo], display: dict[str, str]
     `display` maps the paths semgrep was given to the paths shown in reports.
     """
     findings: dict[str, list[Finding]] = {}
-    errors: list[FileError] = []
+    errors: list[Error] = []
     for result in data.get("results", []):
         meta = result.get("extra", {}).get("metadata", {})
         info = infos.get(meta.get("code", ""))
         shown = display.get(result["path"], result["path"])
         if info is None:
-            errors.append(FileError(shown, f"semgrep rule {result['check_id']} has no known backend-lint code", "semgrep"))
+            errors.append(Error("engine", f"semgrep rule {result['check_id']} has no known backend-lint code", shown, "semgrep"))
             continue
         findings.setdefault(shown, []).append(
             Finding(
@@ -151,11 +153,11 @@ def parse_output(data: dict, infos: dict[str, RuleInfo], display: dict[str, str]
         )  # fmt: skip
     for error in data.get("errors", []):
         path = error.get("path")
-        shown = display.get(path, path) if path else "<semgrep>"
+        shown = display.get(path, path) if path else None
         kind = error.get("type", "error")
         kind = kind[0] if isinstance(kind, list) else kind
         message = " ".join(str(error.get("message", "")).split())[:300]
-        errors.append(FileError(shown, f"semgrep {error.get('level', 'error')}: {kind}: {message}", "semgrep"))
+        errors.append(Error("engine", f"semgrep {error.get('level', 'error')}: {kind}: {message}", shown, "semgrep"))
     return EngineOutput(findings, tuple(errors))
 
 
@@ -184,10 +186,31 @@ def run_semgrep(
             raise ToolFailure(f"semgrep failed (exit {proc.returncode}): {output_tail(proc)}") from None
         out = parse_output(data, infos, display)
         if proc.returncode not in (0, 1) and not out.errors:
-            failure = FileError("<semgrep>", f"semgrep exited with status {proc.returncode}", "semgrep")
+            failure = Error("engine", f"semgrep exited with status {proc.returncode}", None, "semgrep")
             return EngineOutput(out.findings, (failure,))
         return out
 
     return run_batched(
         "semgrep", paths, lambda batch: build_command(executable, pack, batch), parse, timeout, env=env, cwd=cwd
     )
+
+
+class SemgrepEngine(Engine):
+    name: ClassVar[str] = "semgrep"
+    rank: ClassVar[int] = 1
+    install_hint: ClassVar[str] = INSTALL_HINT
+
+    def find(self) -> str | None:
+        return find_semgrep()
+
+    def rules(self) -> dict[str, RuleInfo]:
+        return load_rule_infos()
+
+    def cache_inputs(self, codes: tuple[str, ...], executable: str, root: Path) -> dict:
+        """Its executable, its rule files, and the root it runs from (rules exclude paths)."""
+        pack = pack_dir()
+        files = [[str(p.relative_to(pack)), *executable_stamp(str(p))[1:]] for p in rule_files(pack)]
+        return {"executable": executable_stamp(executable), "pack": files, "root": str(root)}
+
+    def run(self, job: ExternalJob) -> EngineOutput:
+        return run_semgrep(job.paths, job.display, job.executable, cwd=job.root)

@@ -4,7 +4,7 @@ The table `data/ruff_map.toml` says, code by code, which category, severity, age
 items and CWE a ruff finding gets; only its codes are ever selected. ruff runs `--isolated`
 (the user's own ruff config cannot change our findings) and `--ignore-noqa` (suppression is
 applied once, by backend-lint, for every engine). `parse_output` is pure and tested on recorded
-output; failures become `FileError(engine="ruff")`.
+output; failures become `Error(kind="engine", engine="ruff")`.
 """
 
 from __future__ import annotations
@@ -13,13 +13,15 @@ import json
 import os
 import shutil
 import subprocess
-from pathlib import Path
 import sys
 from functools import lru_cache
+from pathlib import Path
+from typing import ClassVar
 
-from .catalog import RuleInfo
-from .model import FileError, Finding
-from .external import EngineOutput, ToolFailure, output_tail, run_batched
+from ..catalog import RuleInfo
+from ..model import Error, Finding
+from . import Engine, EngineOutput, ExternalJob
+from .external import ToolFailure, output_tail, run_batched, executable_stamp
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -32,7 +34,7 @@ SYNTAX_ERROR = "invalid-syntax"  # ruff's own parse failure; the native engine r
 
 @lru_cache(maxsize=1)
 def load_ruff_map() -> dict[str, dict]:
-    return tomllib.loads((Path(__file__).resolve().parent / "data" / "ruff_map.toml").read_text("utf-8"))
+    return tomllib.loads((Path(__file__).resolve().parent.parent / "data" / "ruff_map.toml").read_text("utf-8"))
 
 
 def load_rule_infos() -> dict[str, RuleInfo]:
@@ -79,7 +81,7 @@ def build_command(executable: str, codes: list[str], paths: list[str], cache_dir
 def parse_output(data: list, infos: dict[str, RuleInfo], display: dict[str, str]) -> EngineOutput:
     """ruff's JSON diagnostics -> findings keyed by display path, plus errors. Pure."""
     findings: dict[str, list[Finding]] = {}
-    errors: list[FileError] = []
+    errors: list[Error] = []
     for item in data:
         shown = display.get(item["filename"], item["filename"])
         code = item.get("code") or SYNTAX_ERROR
@@ -87,7 +89,7 @@ def parse_output(data: list, infos: dict[str, RuleInfo], display: dict[str, str]
             continue
         info = infos.get(code)
         if info is None:
-            errors.append(FileError(shown, f"ruff reported unmapped code {code}: {item.get('message', '')}", "ruff"))
+            errors.append(Error("engine", f"ruff reported unmapped code {code}: {item.get('message', '')}", shown, "ruff"))
             continue
         start, end = item["location"], item.get("end_location") or item["location"]
         findings.setdefault(shown, []).append(
@@ -119,3 +121,21 @@ def run_ruff(
         return parse_output(data, infos, display)
 
     return run_batched("ruff", paths, lambda batch: build_command(executable, codes, batch, cache_dir), parse, timeout)
+
+
+class RuffEngine(Engine):
+    name: ClassVar[str] = "ruff"
+    rank: ClassVar[int] = 2
+    install_hint: ClassVar[str] = "pip install ruff"
+
+    def find(self) -> str | None:
+        return find_ruff()
+
+    def rules(self) -> dict[str, RuleInfo]:
+        return load_rule_infos()
+
+    def cache_inputs(self, codes: tuple[str, ...], executable: str, root: Path) -> dict:
+        return {"executable": executable_stamp(executable)}
+
+    def run(self, job: ExternalJob) -> EngineOutput:
+        return run_ruff(job.paths, job.display, job.executable, list(job.codes), cache_dir=job.cache_dir)

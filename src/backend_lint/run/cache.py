@@ -3,17 +3,14 @@
 A directory of JSON packs per settings key in `.backend_lint_cache/` under the config root (or
 `--cache-dir`). The settings key is everything besides a file that its results depend on
 (backend-lint version and the code and data files of the package itself, Python version, selected
-native rules, their options, agent overrides; per external engine, its selected codes and the
-executable's size and mtime, for semgrep also its rule files and root). In the packs, one entry per
-file (its absolute path, the path it is shown under, whether it counts as a test) holds the native
-engine's `FileResult` as a plain record and the external engines' (ruff, semgrep) findings in the
-file. An entry is used when the file's stamp (size, mtime, ctime, inode, mode) is the one recorded,
+rules, their options, agent overrides; per engine, its selected codes and what else it names in
+`cache_inputs`: an external engine's executable, semgrep's rule files and root). In the packs, one
+entry per file (its absolute path, the path it is shown under, whether it counts as a test) holds
+the file's `FileResult` as a plain record: every engine's findings and errors in it, and what
+suppression needs. An entry is used when the file's stamp (size, mtime, ctime, inode, mode) is the one recorded,
 or else when its content hash matches. Packs are written atomically (temporary file +
 `os.replace`), so two runs racing never leave a half-written one; a pack or entry that is corrupt
 anyway is ignored and rebuilt. Deleting the directory is always safe.
-
-Records (`to_record` / `from_record`) are also what worker processes send back: plain dicts and
-lists, cheap to pickle.
 """
 
 from __future__ import annotations
@@ -30,60 +27,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
-from .model import FileError, Finding
-from .native import FileResult
-from .suppress import Directive
+from .. import __version__
+from ..model import FileResult, Finding
 
 DIRECTORY_NAME = ".backend_lint_cache"
-FORMAT = "2"  # bump when the record layout changes
+FORMAT = "3"  # bump when the record layout changes
 _SETTINGS_DIR = re.compile(r"[0-9a-f]{32}\Z")  # the packs of one settings key (not ruff's own cache)
 
 
-def to_record(result: FileResult) -> dict:
-    """A FileResult as JSON-able data."""
-    return {
-        "path": result.path,
-        "findings": [f.to_dict() for f in result.findings],
-        "error": None if result.error is None else [result.error.path, result.error.message, result.error.engine],
-        "directives": [
-            [d.line, None if d.codes is None else sorted(d.codes), d.reason, d.noqa] for d in result.directives
-        ],
-        "spans": [list(span) for span in result.spans],
-        "lines": result.lines,
-    }
-
-
-def from_record(record: dict) -> FileResult:
-    error = record["error"]
-    return FileResult(
-        path=record["path"],
-        findings=tuple(Finding.from_dict(f) for f in record["findings"]),
-        error=None if error is None else FileError(*error),
-        directives=tuple(
-            Directive(line, None if codes is None else frozenset(codes), reason, noqa)
-            for line, codes, reason, noqa in record["directives"]
-        ),
-        spans=tuple((start, end) for start, end in record["spans"]),
-        lines=record["lines"],
-    )
-
-
 RACY_SECONDS = 2.0
-
-
-def stamp_of(st: os.stat_result) -> list:
-    """What identifies a file's state without reading it: size, mtime and ctime (a write, a
-    chmod or a copy over it changes ctime), inode (another file moved in its place) and mode
-    (permissions decide which engines may read it)."""
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_mode]
-
-
-def file_stamp(path: str) -> list | None:
-    try:
-        return stamp_of(os.stat(path))
-    except OSError:
-        return None
 
 
 def is_racy(stamp: list, now: float) -> bool:
@@ -93,42 +45,29 @@ def is_racy(stamp: list, now: float) -> bool:
     return max(stamp[1], stamp[2]) > (now - RACY_SECONDS) * 1e9
 
 
-def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
-
-
 def _package_stamp() -> list:
     """Size and mtime of every module and data file of backend-lint (the ruff code map, the
-    catalog), so an edited rule invalidates the cache even when the version number did not change
-    (an editable install)."""
+    catalog, the framework models), so an edited rule invalidates the cache even when the version
+    number did not change (an editable install)."""
     stamp = []
-    root = Path(__file__).parent
-    for directory in (root, root / "checks", root / "data"):
-        try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.name.endswith((".py", ".toml")):
-                st = entry.stat()
-                stamp.append([entry.name, st.st_size, st.st_mtime_ns])
+    root = Path(__file__).resolve().parent.parent
+    for directory, subdirs, names in os.walk(root):
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith(("_", ".")))
+        for name in sorted(names):
+            if name.endswith((".py", ".toml")):
+                try:
+                    st = os.stat(os.path.join(directory, name))
+                except OSError:
+                    continue
+                stamp.append([os.path.relpath(os.path.join(directory, name), root), st.st_size, st.st_mtime_ns])
     return stamp
 
 
-def executable_stamp(path: str) -> list:
-    """Size and mtime of an external engine's executable: an upgrade of the tool changes them."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return [path]
-    return [path, st.st_size, st.st_mtime_ns]
-
-
-def settings_key(codes: tuple[str, ...], rule_options: dict, agents: dict, external: dict | None = None) -> str:
-    """Everything besides a file's content and path that its results depend on; `external` holds,
-    per external engine that runs, its codes, executable and whatever else its results depend on."""
+def settings_key(codes: tuple[str, ...], rule_options: dict, agents: dict, engines: dict | None = None) -> str:
+    """Everything besides a file's content and path that its results depend on; `engines` holds,
+    per engine that runs, its codes and whatever else its results depend on (`cache_inputs`)."""
     data = {
-        "external": external or {},
+        "engines": engines or {},
         "format": FORMAT,
         "version": __version__,
         "python": list(sys.version_info[:2]),
@@ -138,14 +77,6 @@ def settings_key(codes: tuple[str, ...], rule_options: dict, agents: dict, exter
         "agents": {c: agents[c] for c in sorted(agents)},
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=repr).encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class Hit:
-    """A file's cached results: the native engine's, and the external engines' findings."""
-
-    result: FileResult
-    external: tuple[Finding, ...] = ()
 
 
 _TEXT_FIELDS = ("rule", "name", "category", "severity", "confidence", "message", "path", "agent", "engine", "fingerprint")
@@ -165,14 +96,15 @@ def _sound_finding(f: Finding) -> bool:
     )  # fmt: skip
 
 
-def _sound(hit: Hit) -> bool:
+def _sound(r: FileResult) -> bool:
     """Whether a cached result has the types a fresh one has (a pack edited by hand, or by another
     tool, must not crash the run later)."""
-    r = hit.result
     return (
         type(r.path) is str and type(r.lines) is int
-        and all(_sound_finding(f) for f in (*r.findings, *hit.external))
-        and (r.error is None or _all(str, (r.error.path, r.error.message, r.error.engine)))
+        and all(_sound_finding(f) for f in r.findings)
+        and all(_all(str, (e.kind, e.message)) and all(v is None or type(v) is str for v in (e.path, e.engine))
+                for e in r.errors)
+        and _all(int, r.code) and _all(str, r.code.values())
         and all(type(d.line) is int and type(d.reason) is str and type(d.noqa) is bool
                 and (d.codes is None or _all(str, d.codes)) for d in r.directives)
         and all(type(a) is int and type(b) is int for a, b in r.spans)
@@ -240,7 +172,7 @@ class ResultCache:
 
     def load(
         self, path: str, display: str, is_test: bool, digest: Callable[[], str | None], stamp: list | None = None
-    ) -> Hit | None:
+    ) -> FileResult | None:
         """The cached results for the file's current content, or None (missing, stale or corrupt).
         `digest` gives the content hash (None if unreadable); it is only called when there is an
         entry, so a cold run does not read every file twice, and not even then when the file's
@@ -250,7 +182,7 @@ class ResultCache:
             entry = self._entries(self._shard_of(entry_id))[entry_id]
             if not (stamp and entry.get("stamp") == stamp) and entry["key"] != digest():
                 raise LookupError
-            hit = Hit(from_record(entry["result"]), tuple(Finding.from_dict(f) for f in entry["external"]))
+            hit = FileResult.from_record(entry["result"])
             if not _sound(hit):
                 raise ValueError
         except (ValueError, LookupError, TypeError, AttributeError):
@@ -261,17 +193,12 @@ class ResultCache:
             self._new.setdefault(self._shard_of(entry_id), {})[entry_id] = {**entry, "stamp": stamp}
         return hit
 
-    def store(
-        self, path: str, display: str, is_test: bool, digest: str, record: dict, stamp: list | None = None,
-        external: list[Finding] | tuple[Finding, ...] = (),
-    ) -> None:
-        """Remember one file's results for `save`: its native record and the findings the external
-        engines reported in it. A result that depends on more than the file (an internal error)
-        is not stored."""
-        if self.writable and not (record["error"] and record["error"][2] == "internal"):
+    def store(self, path: str, display: str, is_test: bool, digest: str, result: FileResult, stamp: list | None = None) -> None:
+        """Remember one file's results for `save`. A result that depends on more than the file (an
+        internal error, an engine's failure) is not stored."""
+        if self.writable and not any(e.kind in ("internal", "engine") for e in result.errors):
             entry_id = self._id(path, display, is_test)
-            found = [f.to_dict() for f in external]
-            entry = {"key": digest, "result": record, "stamp": stamp, "external": found}
+            entry = {"key": digest, "result": result.to_record(), "stamp": stamp}
             self._new.setdefault(self._shard_of(entry_id), {})[entry_id] = entry
 
     def save(self) -> None:

@@ -1,6 +1,6 @@
-"""What the external engines (semgrep, ruff) share: their output record, command-line batching, and
-running one subprocess per batch where a crash, a timeout or unreadable output becomes an error
-record (never a silently empty result).
+"""What the external engines (semgrep, ruff) share: command-line batching, and running one
+subprocess per batch where a crash, a timeout or unreadable output becomes an error record of the
+engine (never a silently empty result).
 """
 
 from __future__ import annotations
@@ -8,20 +8,11 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from .model import FileError, Finding
+from ..model import Error, Finding
+from . import EngineOutput
 
 MAX_COMMAND_CHARS = 30_000 if os.name == "nt" else 100_000
-
-
-@dataclass(frozen=True)
-class EngineOutput:
-    """What one external engine produced: findings by display path, errors, one-line notices."""
-
-    findings: dict[str, list[Finding]] = field(default_factory=dict)
-    errors: tuple[FileError, ...] = ()
-    notices: tuple[str, ...] = ()
 
 
 class ToolFailure(Exception):
@@ -58,24 +49,32 @@ def run_batched(
 ) -> EngineOutput:
     """One `command(batch)` subprocess per batch of paths, each result read by `parse` (which raises
     ToolFailure for a result it cannot use); findings merged by path, failures kept as errors."""
-    where = f"<{tool}>"
     findings: dict[str, list[Finding]] = {}
-    errors: list[FileError] = []
+    errors: list[Error] = []
     for batch in batches(paths):
         try:
             proc = subprocess.run(command(batch), capture_output=True, text=True, timeout=timeout, **popen)
         except subprocess.TimeoutExpired:
-            errors.append(FileError(where, f"{tool} timed out after {timeout:g}s on {len(batch)} file(s)", tool))
+            errors.append(Error("engine", f"{tool} timed out after {timeout:g}s on {len(batch)} file(s)", None, tool))
             continue
         except OSError as exc:
-            errors.append(FileError(where, f"{tool} could not start: {exc}", tool))
+            errors.append(Error("engine", f"{tool} could not start: {exc}", None, tool))
             continue
         try:
             out = parse(proc)
         except ToolFailure as exc:
-            errors.append(FileError(where, str(exc), tool))
+            errors.append(Error("engine", str(exc), None, tool))
             continue
         for path, items in out.findings.items():
             findings.setdefault(path, []).extend(items)
         errors.extend(out.errors)
     return EngineOutput(findings, tuple(errors))
+
+
+def executable_stamp(path: str) -> list:
+    """Size and mtime of an external engine's executable: an upgrade of the tool changes them."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return [path]
+    return [path, st.st_size, st.st_mtime_ns]

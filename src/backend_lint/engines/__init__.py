@@ -1,0 +1,108 @@
+"""Engines as peers: each one takes files and returns findings and errors through one interface,
+and is registered by putting its module in this package.
+
+Two kinds share the interface. An *in-process* engine (native) analyses source units inside the
+worker processes: `analyser(...)` builds, once per worker, an object whose `analyse(unit)` returns
+that file's findings and errors. An *external* engine (ruff, semgrep) runs a program on the files:
+`run(job)` returns an `EngineOutput`. Every engine says whether it is available (`find`), which
+rules it has (`rules`) and what its results depend on besides the files (`cache_inputs`). Which
+engines exist, in which order (`rank`: report order, and which engine's finding is kept when two
+report one problem), is answered by `registry()` alone.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, Protocol
+
+from ..catalog import RuleInfo
+from ..model import Error, Finding
+
+if TYPE_CHECKING:
+    from ..source import SourceUnit
+
+
+@dataclass(frozen=True)
+class EngineOutput:
+    """What one external engine produced: findings by display path, errors, one-line notices."""
+
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+    errors: tuple[Error, ...] = ()
+    notices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExternalJob:
+    """What an external engine is given: the files (absolute paths), how each is shown, the rules to
+    run, its executable, the project root and backend-lint's cache directory (None: no cache)."""
+
+    paths: list[str]
+    display: dict[str, str]
+    codes: tuple[str, ...]
+    executable: str
+    root: Path | None = None
+    cache_dir: str | None = None
+
+
+class UnitAnalyser(Protocol):
+    def analyse(self, unit: SourceUnit) -> tuple[list[Finding], list[Error]]: ...
+
+
+class Engine:
+    name: ClassVar[str]
+    rank: ClassVar[int]
+    in_process: ClassVar[bool] = False
+    install_hint: ClassVar[str] = ""
+
+    def find(self) -> str | None:
+        """The engine's executable, or None when it is not installed ("" for an in-process engine)."""
+        return ""
+
+    def rules(self) -> dict[str, RuleInfo]:
+        raise NotImplementedError
+
+    def cache_inputs(self, codes: tuple[str, ...], executable: str, root: Path) -> dict:
+        """What the engine's findings in a file depend on besides the file, backend-lint's own code
+        and the selected codes (for the result cache's key)."""
+        return {}
+
+    def analyser(self, codes: tuple[str, ...], options: dict, agents: dict) -> UnitAnalyser:
+        raise NotImplementedError(f"{self.name} is not an in-process engine")
+
+    def run(self, job: ExternalJob) -> EngineOutput:
+        raise NotImplementedError(f"{self.name} is an in-process engine")
+
+
+class RegistryError(RuntimeError):
+    pass
+
+
+@lru_cache(maxsize=1)
+def registry() -> dict[str, Engine]:
+    """Every engine, by name, in rank order. A module that fails to import, or two engines sharing a
+    name or a rank, raise: an engine never silently goes missing."""
+    found: dict[str, Engine] = {}
+    for module_info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{module_info.name}")
+        for obj in vars(module).values():
+            if isinstance(obj, type) and issubclass(obj, Engine) and obj.__module__ == module.__name__ and "name" in vars(obj):
+                if obj.name in found:
+                    raise RegistryError(f"engine name {obj.name} defined twice")
+                found[obj.name] = obj()
+    ranks = [engine.rank for engine in found.values()]
+    if len(set(ranks)) != len(ranks):
+        raise RegistryError("two engines share a rank")
+    return dict(sorted(found.items(), key=lambda item: item[1].rank))
+
+
+def engine_names() -> tuple[str, ...]:
+    return tuple(registry())
+
+
+def rank_of(name: str) -> int:
+    engine = registry().get(name)
+    return engine.rank if engine else len(registry())

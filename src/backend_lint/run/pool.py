@@ -1,0 +1,153 @@
+"""The worker side of a run: each file loaded once into a source unit, every in-process engine run
+on it, in worker processes when there are enough files; results returned in the order the files
+were given, whatever the number of processes.
+
+Workers return plain records (dicts and strings), which pickle cheaply: the file's `FileResult`
+record (findings fingerprinted, with their code lines), its content hash and stamp, and its text
+when the main process needs it (to fingerprint the external engines' findings).
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from ..engines import registry
+from ..model import FileResult, assign_fingerprints
+from ..source import load_unit
+
+PARALLEL_THRESHOLD = 16  # below this many files a worker pool costs more than it saves
+Progress = Callable[[int, int], None]
+Item = tuple[str, str, bool]  # (path to open, path shown, is a test file)
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """What a worker process needs to rebuild the in-process engines (picklable)."""
+
+    engines: tuple[str, ...]  # in-process engines that run
+    codes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # engine -> its selected codes
+    options: dict[str, dict] = field(default_factory=dict)
+    agents: dict[str, str] = field(default_factory=dict)
+    keep_text: bool = False  # send each file's text back (external engines' findings need it)
+
+
+class Analysed(NamedTuple):
+    """One file loaded and analysed in this run, with what the cache keys it by."""
+
+    result: FileResult
+    digest: str | None  # content hash; None for a file that could not be read
+    stamp: list | None  # the file's stamp when it was opened
+    text: str | None  # its text, with `keep_text`
+
+
+class Analyser:
+    """Loads files and runs the in-process engines on them; one per process."""
+
+    def __init__(self, settings: WorkerSettings) -> None:
+        engines = registry()
+        self.analysers = [
+            engines[name].analyser(settings.codes.get(name, ()), settings.options, settings.agents)
+            for name in settings.engines
+        ]
+        self.keep_text = settings.keep_text
+
+    def record(self, item: Item) -> tuple:
+        path, display, is_test = item
+        unit = load_unit(path, display, is_test)
+        findings, errors = [], [unit.error] if unit.error else []
+        for analyser in self.analysers:
+            found, failed = analyser.analyse(unit)
+            findings += found
+            errors += failed
+        findings = assign_fingerprints(findings, unit.lines)
+        code = code_lines(findings, unit.lines)
+        result = FileResult(display, tuple(findings), tuple(errors), unit.directives, unit.spans, len(unit.lines), code)
+        return result.to_record(), unit.digest, unit.stamp, unit.text if self.keep_text else None
+
+
+def code_lines(findings, lines: list[str]) -> dict[int, str]:
+    """The source line each finding starts on."""
+    return {f.line: lines[f.line - 1] for f in findings if 0 < f.line <= len(lines)}
+
+
+_worker: list[Analyser] = []  # per worker process: the analyser built by _init_worker
+
+
+def _init_worker(settings: WorkerSettings) -> None:
+    _collect_rarely()
+    _worker[:] = [Analyser(settings)]
+
+
+def _collect_rarely() -> tuple[int, int, int]:
+    """Analysis builds many short-lived trees: the cyclic collector would scan them again and again
+    for nothing (ast trees hold no cycles; reference counting frees them), so it runs rarely, and
+    never over what existed before (the imported modules). Returns the previous thresholds."""
+    previous = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 1_000)
+    return previous
+
+
+def _analyse_chunk(chunk: list[tuple[int, Item]]) -> list[tuple[int, tuple]]:
+    analyser = _worker[0]
+    return [(index, analyser.record(item)) for index, item in chunk]
+
+
+def _chunks(items: list[Item], jobs: int) -> list[list[tuple[int, Item]]]:
+    """Largest files first (so the last chunks are short), in chunks small enough to balance."""
+
+    def size(item: Item) -> int:
+        try:
+            return os.stat(item[0]).st_size
+        except OSError:
+            return 0
+
+    order = sorted(enumerate(items), key=lambda pair: -size(pair[1]))
+    count = max(1, min(32, len(items) // (jobs * 8)))
+    return [order[i : i + count] for i in range(0, len(order), count)]
+
+
+def analyse_all(
+    items: list[Item], settings: WorkerSettings, jobs: int, progress: Progress | None = None, done_before: int = 0
+) -> list[Analysed]:
+    """Results in the order of `items` (worker processes when there are enough files).
+    `done_before`: files of the run already done (from the cache), for `progress`."""
+    total = done_before + len(items)
+    results: list[Analysed | None] = [None] * len(items)
+    done = done_before
+    if progress and done and items:  # nothing to analyse: no progress to show
+        progress(done, total)
+
+    def finished(i: int, raw: tuple) -> None:
+        record, digest, stamp, text = raw
+        results[i] = Analysed(FileResult.from_record(record), digest, stamp, text)
+
+    if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
+        analyser = Analyser(settings)
+        previous = _collect_rarely()
+        try:
+            for i, item in enumerate(items):
+                finished(i, analyser.record(item))
+                done += 1
+                if progress:
+                    progress(done, total)
+        finally:
+            gc.set_threshold(*previous)
+            gc.unfreeze()
+    else:
+        from concurrent.futures import ProcessPoolExecutor, as_completed  # only runs that need workers pay
+
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,)) as pool:
+            futures = [pool.submit(_analyse_chunk, chunk) for chunk in _chunks(items, jobs)]
+            for future in as_completed(futures):
+                chunk = future.result()
+                for index, raw in chunk:
+                    finished(index, raw)
+                done += len(chunk)
+                if progress:
+                    progress(done, total)
+    return results  # type: ignore[return-value]

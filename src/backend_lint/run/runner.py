@@ -1,0 +1,231 @@
+"""One run, start to finish: resolve the selection -> find files -> cached results -> every engine on
+the rest (external engines in threads while the workers load source units and run the in-process
+engines) -> one result per file -> the decisions stage -> Report.
+
+Detection never prints: progress is a callback the CLI may pass.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..config import Config
+from ..engines import EngineOutput, ExternalJob, registry
+from ..files import PathMatcher, SourceFile, find_files
+from ..model import Error, FileResult, Finding, Report, assign_fingerprints
+from ..source import MAX_BYTES, SourceError, content_hash, file_stamp, read_bytes, source_lines
+from .cache import ResultCache, is_racy, settings_key
+from .decide import decide
+from .pool import Analysed, Progress, WorkerSettings, analyse_all, code_lines
+from .selection import Selection, resolve
+
+DIRECTORY_NAME = ".backend_lint_cache"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    jobs: int = 0  # 0: one process per CPU
+    progress: Progress | None = None
+    cache_dir: str | None = None  # None: no result cache
+
+
+@dataclass(frozen=True)
+class RunStats:
+    analysed: int  # files loaded and analysed in this run
+    cached: int  # files whose result came from the cache
+
+
+def run(paths: list[str], config: Config, options: RunOptions = RunOptions()) -> Report:
+    return run_counted(paths, config, options)[0]
+
+
+def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptions()) -> tuple[Report, RunStats]:
+    """`run`, also saying how many files were analysed and how many came from the cache."""
+    selection = resolve(config)
+    files = find_files(paths, config)
+    tests = PathMatcher(config.test_paths, config.root)
+    items = [(f.path, f.display, tests.matches(f.path)) for f in files]
+    notices = selection.notices
+    cache = None
+    if options.cache_dir is not None:
+        cache = ResultCache(options.cache_dir, cache_key(selection, config.root))
+        if not cache.prepare():
+            notices += (f"result cache disabled: cannot write to {options.cache_dir}",)
+            cache = None
+    external = selection.external()
+    hits = lookup(cache, items) if cache else [None] * len(items)
+    if external:  # a file the external engines may not be given (permissions) has no complete result
+        hits = [hit if hit is None or _readable(item[0]) else None for hit, item in zip(hits, items)]
+    todo = [i for i, hit in enumerate(hits) if hit is None]  # every engine runs on these files only
+    changed = [files[i] for i in todo]
+    started, before = time.time(), [file_stamp(items[i][0]) for i in todo]
+    targets = external_targets(changed)
+    settings = WorkerSettings(
+        selection.in_process(), {n: selection.engine_codes(n) for n in selection.in_process()},
+        selection.options, selection.agents, keep_text=bool(external) and bool(targets.paths),
+    )  # fmt: skip
+    jobs = options.jobs or os.cpu_count() or 1
+    with ThreadPoolExecutor(max_workers=max(1, len(external))) as pool:  # external engines run while the workers do
+        pending = [pool.submit(_run_external, name, selection, targets, config.root, options.cache_dir if cache else None)
+                   for name in external if targets.paths]  # fmt: skip
+        analysed = analyse_all([items[i] for i in todo], settings, jobs, options.progress, len(files) - len(todo))
+        outputs = [future.result() for future in pending]
+    engine_errors = tuple(e for output in outputs for e in output.errors if e.path is None)
+    notices += tuple(n for output in outputs for n in output.notices)
+    fresh = combine(analysed, outputs, targets, selection)
+    unnamed = sum(not _utf8(f.path) for f in files) if external else 0
+    if unnamed:
+        notices += (f"{unnamed} file(s) whose name is not valid UTF-8 were checked by the native rules only",)
+    if cache:
+        if not engine_errors:  # an engine failed as a whole: nothing it was given is complete
+            complete = targets.complete if external else None
+            remember(cache, [items[i] for i in todo], analysed, fresh, before, complete, started)
+        cache.save()
+    results: list[FileResult] = [hit for hit in hits]  # type: ignore[misc]
+    for i, result in zip(todo, fresh):
+        results[i] = result
+    report = decide(results, files, selection, config.report_unused_suppressions, engine_errors)
+    stats = RunStats(analysed=len(todo), cached=len(files) - len(todo))
+    return replace(report, notices=(*report.notices, *notices)), stats
+
+
+def cache_key(selection: Selection, root: Path) -> str:
+    """What every file's results depend on besides its content and path."""
+    engines = {}
+    for name in selection.engines:
+        codes = selection.engine_codes(name)
+        if codes:
+            inputs = registry()[name].cache_inputs(codes, selection.executables[name], root)
+            engines[name] = {"codes": list(codes), **inputs}
+    codes = tuple(sorted(selection.codes))
+    return settings_key(codes, selection.options, selection.agents, engines)
+
+
+def lookup(cache: ResultCache, items: list) -> list[FileResult | None]:
+    """Each file's cached results, or None where the cache has none for its current content."""
+    def load(item) -> FileResult | None:
+        path, display, is_test = item
+
+        def digest() -> str | None:
+            try:
+                return content_hash(read_bytes(path))
+            except SourceError:
+                return None
+
+        return cache.load(path, display, is_test, digest, file_stamp(path))
+
+    return [load(item) for item in items]
+
+
+def _run_external(name: str, selection: Selection, targets: ExternalTargets, root: Path, cache_dir: str | None) -> EngineOutput:
+    job = ExternalJob(targets.paths, targets.display, selection.engine_codes(name), selection.executables[name], root, cache_dir)
+    return registry()[name].run(job)
+
+
+def combine(analysed: list[Analysed], outputs: list[EngineOutput], targets: ExternalTargets, selection: Selection) -> list[FileResult]:
+    """Every engine's results per file: the workers' results with the external engines' findings and
+    per-file errors added (under every name of a file given once, fingerprinted from the text the
+    workers read, with the config's agent overrides, which hold for every rule)."""
+    found: dict[str, list[Finding]] = {}
+    failed: dict[str, list[Error]] = {}
+    for output in outputs:
+        for path, items in output.findings.items():
+            found.setdefault(path, []).extend(items)
+        for error in output.errors:
+            if error.path is not None:
+                failed.setdefault(error.path, []).append(error)
+    for first, others in targets.aliases.items():
+        for other in others:
+            found[other] = [replace(f, path=other) for f in found.get(first, ())]
+            failed[other] = [replace(e, path=other) for e in failed.get(first, ())]
+    agents = selection.agents
+    out = []
+    for done in analysed:
+        result = done.result
+        extra, errors = found.get(result.path), failed.get(result.path)
+        if extra or errors:
+            lines = source_lines(done.text) if done.text is not None else []
+            extra = [replace(f, agent=agents.get(f.rule, f.agent)) for f in extra or ()]
+            extra = assign_fingerprints(extra, lines)
+            result = replace(
+                result, findings=(*result.findings, *extra), errors=(*result.errors, *(errors or ())),
+                code={**result.code, **code_lines(extra, lines)},
+            )  # fmt: skip
+        out.append(result)
+    return out
+
+
+def remember(
+    cache: ResultCache, items: list, analysed: list[Analysed], results: list[FileResult], before: list,
+    complete: set[str] | None, started: float,
+) -> None:
+    """Store the results of the files analysed in this run, only where they are whole and all
+    describe one content: every engine that runs was given the file and did not fail on it
+    (`complete`: those display paths, None when only in-process engines run), and the file's
+    stamp before the engines started, when the workers opened it and after every engine
+    finished is the same (no edit during the run). A file changed just before the run is stored
+    without its stamp, so its content hash is checked next time."""
+    for (path, display, is_test), done, result, first in zip(items, analysed, results, before):
+        if done.digest is None or (complete is not None and display not in complete):
+            continue
+        if first is None or first != done.stamp or first != file_stamp(path):
+            continue
+        stamp = None if is_racy(first, started) else first
+        cache.store(path, display, is_test, done.digest, result, stamp)
+
+
+def _readable(path: str) -> bool:
+    """Whether an external engine can be given this file: one unreadable path makes semgrep refuse
+    the whole batch, and the source unit reports such a file (or one too large to analyse) as an
+    error anyway."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return (
+        stat.S_ISREG(st.st_mode) and st.st_size <= MAX_BYTES and bool(st.st_mode & 0o444) and os.access(path, os.R_OK)
+    )
+
+
+def _utf8(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@dataclass
+class ExternalTargets:
+    """What the external engines are given of a run's files."""
+
+    paths: list[str]  # absolute; a link is given as the file it points to (semgrep refuses links)
+    display: dict[str, str]  # path given -> the first name it is shown under
+    aliases: dict[str, list[str]]  # that first name -> the other names of the same file
+    complete: set[str]  # names whose external results depend on their content only (cacheable); a
+    # file whose name is not UTF-8 is among them but never given: the tools print such names mangled
+
+
+def external_targets(files: list[SourceFile]) -> ExternalTargets:
+    targets = ExternalTargets([], {}, {}, set())
+    for f in files:
+        if not _readable(f.path):
+            continue  # the source unit reports it; being readable again must change its result
+        if not _utf8(f.path):
+            targets.complete.add(f.display)  # always left out, whatever its content
+            continue
+        target = os.path.abspath(f.path)
+        if os.path.islink(target):
+            target = os.path.realpath(target)
+        targets.complete.add(f.display)
+        if target in targets.display:  # one file under two names is checked once, reported under both
+            targets.aliases.setdefault(targets.display[target], []).append(f.display)
+            continue
+        targets.paths.append(target)
+        targets.display[target] = f.display
+    return targets
