@@ -89,12 +89,14 @@ def statement_spans(tree: ast.Module) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
-def _statement_lines(line: int, spans: tuple[tuple[int, int], ...]) -> range:
-    best = (line, line)
-    for start, end in spans:
-        if start <= line <= end and (best == (line, line) or end - start < best[1] - best[0]):
-            best = (start, end)
-    return range(best[0], best[1] + 1)
+def _innermost(spans: tuple[tuple[int, int], ...]) -> dict[int, tuple[int, int]]:
+    """Line -> the narrowest multi-line statement span holding it (spans of compound statements
+    cover their header only, so they hardly nest and this is about as large as the file)."""
+    best: dict[int, tuple[int, int]] = {}
+    for start, end in sorted(spans, key=lambda span: span[0] - span[1]):  # widest first, narrower overwrite
+        for line in range(start, end + 1):
+            best[line] = (start, end)
+    return best
 
 
 def apply_suppressions(
@@ -113,9 +115,11 @@ def apply_suppressions(
     for d in directives:
         by_line.setdefault(d.line, []).append(d)
     kept, suppressed, used = [], [], set()
+    innermost = _innermost(spans)
     for finding in findings:
         hit = None
-        for line in _statement_lines(finding.line, spans):
+        start, end = innermost.get(finding.line, (finding.line, finding.line))
+        for line in range(start, end + 1):
             for d in by_line.get(line, ()):
                 if d.codes is None and not d.noqa or d.codes is not None and any(
                     known.get(c) in (finding.rule, *finding.also_reported_by) for c in d.codes

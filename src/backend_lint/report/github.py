@@ -47,7 +47,7 @@ def render(report: Report, rules: dict[str, RuleInfo], catalog: Catalog, options
         if e.path is not None:
             props = {"file": e.path, "title": "backend-lint could not analyse"}
         else:
-            props = {"title": f"backend-lint: {e.engine or 'internal'} error"}
+            props = {"title": f"backend-lint {e.engine or 'internal'} engine error"}
         lines.append(command("error", props, e.message))
     for notice in report.notices:
         lines.append(command("notice", {"title": "backend-lint"}, notice))
