@@ -205,7 +205,7 @@ def test_records_round_trip():
 
     codes = tuple(sorted(registry()["native"].rules()))
     settings = pool.WorkerSettings(("native",), {"native": codes})
-    record, *_ = pool.Analyser(settings).record((str(REPO / "tests/fixtures/flask_app/shop/routes/orders.py"), "orders.py", False))
+    record, *_ = pool.Analyser(settings).record((str(REPO / "tests/fixtures/flask_app/shop/routes/orders.py"), "orders.py", False, None))
     result = FileResult.from_record(record)
     assert result.findings and result.code and result.directives is not None
     assert FileResult.from_record(json.loads(json.dumps(result.to_record()))) == result
@@ -572,3 +572,31 @@ def test_an_unreadable_file_is_cached_when_only_the_native_engine_runs(tmp_path)
     assert as_json(warm) == as_json(cold)
     readable_anyway = os.geteuid() == 0  # root reads it: a result to cache; others get an error, never cached
     assert stats.analysed == (0 if readable_anyway else 1)
+
+
+def test_no_file_is_read_twice_in_a_run(tmp_path, monkeypatch):
+    """The cache lookup hashes a file whose stamp changed; when that misses, the workers analyse the
+    content it read. External findings are fingerprinted and reports show code lines from that same
+    read: nothing opens the file again."""
+    import time
+    import types
+
+    from backend_lint import source
+    from backend_lint.run import runner as runner_module
+
+    make_tree(tmp_path)
+    cache = tmp_path / "cache"
+    later = types.SimpleNamespace(time=lambda: time.time() + 10)  # the files are no longer too recent to trust
+    monkeypatch.setattr(runner_module, "time", later)
+    opened = []
+    real = source.read_with_stat
+    monkeypatch.setattr(source, "read_with_stat", lambda path: opened.append(Path(path).name) or real(path))
+    report = run(tmp_path, cache)[0]
+    assert sorted(opened) == sorted(p.name for p in tmp_path.rglob("*.py")) and report.code
+    opened.clear()
+    write(tmp_path, "app/mod1.py", SILENT + "\nprint('changed')\n")  # a new stamp and a new content
+    os.utime(tmp_path / "app/mod2.py", (1, 1))  # a new stamp, the same content
+    monkeypatch.setattr(runner_module, "time", types.SimpleNamespace(time=lambda: time.time() + 20))
+    report, stats = run(tmp_path, cache)
+    assert sorted(opened) == ["mod1.py", "mod2.py"] and stats.analysed == 1
+    assert report.code["app/mod1.py"][7] == "print('changed')"

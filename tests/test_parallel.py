@@ -47,7 +47,7 @@ def test_jobs_1_and_jobs_2_print_the_same_report(tmp_path):
 def test_parallel_results_keep_the_order_of_the_files(tmp_path):
     make_tree(tmp_path, n=60)
     files = sorted(str(p) for p in tmp_path.rglob("*.py"))
-    items = [(p, os.path.relpath(p, tmp_path), False) for p in files]
+    items = [(p, os.path.relpath(p, tmp_path), False, None) for p in files]
     settings = pool.WorkerSettings(("native",), {"native": ("BL201", "BL301")})
     serial = [done.result for done in pool.analyse_all(items, settings, jobs=1)]
     seen = []

@@ -56,12 +56,13 @@ class SourceUnit:
     spans: tuple[tuple[int, int], ...] = ()
 
 
-def load_unit(path: str, display: str, is_test: bool = False) -> SourceUnit:
-    """Read, decode and parse one file."""
+def load_unit(path: str, display: str, is_test: bool = False, read: tuple[bytes, list] | None = None) -> SourceUnit:
+    """Read, decode and parse one file; `read` is its content and stamp if already read in this run
+    (by the cache lookup, to hash it), so no file is read twice."""
     unit = SourceUnit(path, display, is_test)
     try:
-        data, opened = read_with_stat(path)
-        unit.digest, unit.stamp = content_hash(data), stamp_of(opened)
+        data, stamp = read if read is not None else read_stamped(path)
+        unit.digest, unit.stamp = content_hash(data), stamp
         unit.text = decode_source(data)
     except SourceError as exc:
         unit.error = Error(exc.kind, str(exc), display)
@@ -82,6 +83,12 @@ def load_unit(path: str, display: str, is_test: bool = False) -> SourceUnit:
 
 
 # -- reading ------------------------------------------------------------------------------------
+def read_stamped(path: str) -> tuple[bytes, list]:
+    """The raw content of a file and its stamp when opened, or SourceError."""
+    data, opened = read_with_stat(path)
+    return data, stamp_of(opened)
+
+
 def read_with_stat(path: str) -> tuple[bytes, os.stat_result]:
     """The raw content of a regular file of sane size, with the status of the opened file taken
     before reading it (what the cache records: a change after that moment must not be attributed to
@@ -112,10 +119,6 @@ def read_with_stat(path: str) -> tuple[bytes, os.stat_result]:
     return data, opened
 
 
-def read_bytes(path: str) -> bytes:
-    return read_with_stat(path)[0]
-
-
 def decode_source(data: bytes) -> str:
     """Text of a Python file's bytes, honouring its coding cookie, or SourceError."""
     if b"\0" in data:
@@ -138,7 +141,7 @@ def decode_source(data: bytes) -> str:
 
 def read_source(path: str) -> str:
     """The decoded text of a Python file, or SourceError."""
-    return decode_source(read_bytes(path))
+    return decode_source(read_with_stat(path)[0])
 
 
 def _encoding_problem(data: bytes, exc: SyntaxError) -> str:

@@ -21,7 +21,8 @@ from ..source import load_unit
 
 PARALLEL_THRESHOLD = 16  # below this many files a worker pool costs more than it saves
 Progress = Callable[[int, int], None]
-Item = tuple[str, str, bool]  # (path to open, path shown, is a test file)
+# (path to open, path shown, is a test file, its content and stamp when the main process read it already)
+Item = tuple[str, str, bool, "tuple[bytes, list] | None"]
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,8 @@ class Analyser:
         self.keep_text = settings.keep_text
 
     def record(self, item: Item) -> tuple:
-        path, display, is_test = item
-        unit = load_unit(path, display, is_test)
+        path, display, is_test, read = item
+        unit = load_unit(path, display, is_test, read)
         findings, errors = [], [unit.error] if unit.error else []
         for analyser in self.analysers:
             found, failed = analyser.analyse(unit)

@@ -18,7 +18,7 @@ from ..config import Config
 from ..engines import EngineOutput, ExternalJob, registry
 from ..files import PathMatcher, SourceFile, find_files
 from ..model import Error, FileResult, Finding, Report, assign_fingerprints
-from ..source import MAX_BYTES, SourceError, content_hash, file_stamp, read_bytes, source_lines
+from ..source import MAX_BYTES, SourceError, content_hash, file_stamp, read_stamped, source_lines
 from .cache import ResultCache, is_racy, settings_key
 from .decide import decide
 from .pool import Analysed, Progress, WorkerSettings, analyse_all, code_lines
@@ -58,7 +58,7 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
             notices += (f"result cache disabled: cannot write to {options.cache_dir}",)
             cache = None
     external = selection.external()
-    hits = lookup(cache, items) if cache else [None] * len(items)
+    hits, read = lookup(cache, items) if cache else ([None] * len(items), {})
     if external:  # a file the external engines may not be given (permissions) has no complete result
         hits = [hit if hit is None or _readable(item[0]) else None for hit, item in zip(hits, items)]
     todo = [i for i, hit in enumerate(hits) if hit is None]  # every engine runs on these files only
@@ -73,7 +73,8 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
     with ThreadPoolExecutor(max_workers=max(1, len(external))) as pool:  # external engines run while the workers do
         pending = [pool.submit(_run_external, name, selection, targets, config.root, options.cache_dir if cache else None)
                    for name in external if targets.paths]  # fmt: skip
-        analysed = analyse_all([items[i] for i in todo], settings, jobs, options.progress, len(files) - len(todo))
+        work = [(*items[i], read.get(i)) for i in todo]
+        analysed = analyse_all(work, settings, jobs, options.progress, len(files) - len(todo))
         outputs = [future.result() for future in pending]
     engine_errors = tuple(e for output in outputs for e in output.errors if e.path is None)
     notices += tuple(n for output in outputs for n in output.notices)
@@ -106,20 +107,25 @@ def cache_key(selection: Selection, root: Path) -> str:
     return settings_key(codes, selection.options, selection.agents, engines)
 
 
-def lookup(cache: ResultCache, items: list) -> list[FileResult | None]:
-    """Each file's cached results, or None where the cache has none for its current content."""
-    def load(item) -> FileResult | None:
+def lookup(cache: ResultCache, items: list) -> tuple[list[FileResult | None], dict[int, tuple[bytes, list]]]:
+    """Each file's cached results, or None where the cache has none for its current content; and
+    the content of the files read to hash them that missed (the workers need not read them again)."""
+    read: dict[int, tuple[bytes, list]] = {}
+
+    def load(index: int, item) -> FileResult | None:
         path, display, is_test = item
 
         def digest() -> str | None:
             try:
-                return content_hash(read_bytes(path))
+                read[index] = read_stamped(path)
             except SourceError:
                 return None
+            return content_hash(read[index][0])
 
         return cache.load(path, display, is_test, digest, file_stamp(path))
 
-    return [load(item) for item in items]
+    hits = [load(i, item) for i, item in enumerate(items)]
+    return hits, {i: data for i, data in read.items() if hits[i] is None}
 
 
 def _run_external(name: str, selection: Selection, targets: ExternalTargets, root: Path, cache_dir: str | None) -> EngineOutput:
