@@ -23,9 +23,10 @@ REQUESTS = "import requests\n\n\ndef fetch(url):\n    print(url)\n    return req
 
 def test_the_registry_names_every_engine_once_in_rank_order():
     engines = registry()
-    assert list(engines) == ["native", "semgrep", "ruff"]
+    assert list(engines) == ["native", "taint", "semgrep", "ruff"]
     assert [e.rank for e in engines.values()] == sorted(e.rank for e in engines.values())
-    assert [name for name, e in engines.items() if e.in_process] == ["native"]
+    assert [name for name, e in engines.items() if e.in_process] == ["native", "taint"]
+    assert [name for name, e in engines.items() if not e.default] == ["taint"]  # a preview: only when asked
     for name, engine in engines.items():
         assert engine.name == name
         assert {info.engine for info in engine.rules().values()} == {name}
@@ -33,10 +34,10 @@ def test_the_registry_names_every_engine_once_in_rank_order():
 
 
 def test_engine_names_in_config_and_cli_come_from_the_registry(tmp_path):
-    with pytest.raises(ConfigError, match="unknown engine 'pylint' \\(expected native, semgrep, ruff\\)"):
+    with pytest.raises(ConfigError, match="unknown engine 'pylint' \\(expected native, taint, semgrep, ruff\\)"):
         runner.run(["."], Config(root=tmp_path, engines=("pylint",)))
     result = run_cli("--engines", "native,pylint", ".", cwd=tmp_path)
-    assert result.returncode == 2 and "expected some of native, semgrep, ruff" in result.stderr
+    assert result.returncode == 2 and "expected some of native, taint, semgrep, ruff" in result.stderr
 
 
 def test_a_file_the_native_engine_cannot_analyse_keeps_ruffs_findings(tmp_path, monkeypatch):

@@ -60,7 +60,10 @@ def test_codes_and_names_are_unique_across_all_engines():
     pack = [(r["metadata"]["code"], r["metadata"]["name"]) for p in RULE_FILES
             for r in yaml.safe_load(p.read_text("utf-8"))["rules"]]  # fmt: skip
     ruffs = [(code, row["name"]) for code, row in ruff.load_ruff_map().items()]
-    everything = native + pack + ruffs
+    from backend_lint.taint.rules import RULES
+
+    taint = [(rule.code, rule.name) for rule in RULES]
+    everything = native + pack + ruffs + taint
     codes = [c for c, _ in everything]
     names = [n for _, n in everything]
     assert len(codes) == len(set(codes))

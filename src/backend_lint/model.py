@@ -36,6 +36,15 @@ class Suppression:
 
 
 @dataclass(frozen=True)
+class TraceStep:
+    """One step of a dataflow finding's path: the file and line, and what happens there."""
+
+    path: str
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
 class Finding:
     rule: str
     name: str
@@ -55,6 +64,7 @@ class Finding:
     fingerprint: str = ""
     also_reported_by: tuple[str, ...] = ()
     suppression: Suppression | None = None
+    trace: tuple[TraceStep, ...] = ()  # a dataflow finding's path: source, steps, calls, sink
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.rule, self.message)
@@ -82,6 +92,8 @@ class Finding:
             data["also_reported_by"] = list(self.also_reported_by)
         if self.suppression is not None:
             data["suppression"] = dataclasses.asdict(self.suppression)
+        if self.trace:
+            data["trace"] = [dataclasses.asdict(step) for step in self.trace]
         return data
 
     @classmethod
@@ -92,6 +104,7 @@ class Finding:
         data["also_reported_by"] = tuple(data.get("also_reported_by", ()))
         sup = data.get("suppression")
         data["suppression"] = Suppression(**sup) if sup else None
+        data["trace"] = tuple(TraceStep(**step) for step in data.get("trace", ()))
         return cls(**data)
 
 
@@ -152,6 +165,7 @@ class FileResult:
     spans: tuple[tuple[int, int], ...] = ()
     lines: int = 0
     code: dict[int, str] = field(default_factory=dict)
+    facts: dict[str, object] = field(default_factory=dict)  # linking engine -> what it needs of this file
 
     def to_record(self) -> dict:
         """As JSON-able data (the result cache, and what worker processes send)."""
@@ -163,6 +177,7 @@ class FileResult:
             "spans": [list(span) for span in self.spans],
             "lines": self.lines,
             "code": {str(line): text for line, text in self.code.items()},
+            "facts": self.facts,
         }
 
     @classmethod
@@ -178,6 +193,7 @@ class FileResult:
             spans=tuple((start, end) for start, end in record["spans"]),
             lines=record["lines"],
             code={int(line): text for line, text in record["code"].items()},
+            facts=dict(record.get("facts") or {}),
         )
 
 

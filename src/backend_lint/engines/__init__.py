@@ -1,9 +1,10 @@
 """Engines as peers: each one takes files and returns findings and errors through one interface,
 and is registered by putting its module in this package.
 
-Two kinds share the interface. An *in-process* engine (native) analyses source units inside the
+Two kinds share the interface. An *in-process* engine (native, taint) analyses source units inside the
 worker processes: `analyser(...)` builds, once per worker, an object whose `analyse(unit)` returns
-that file's findings and errors. An *external* engine (ruff, semgrep) runs a program on the files:
+that file's findings, errors and, for an engine that *links* (taint), the facts its project-wide
+phase (`link`, in the main process) needs of the file. An *external* engine (ruff, semgrep) runs a program on the files:
 `run(job)` returns an `EngineOutput`. Every engine says whether it is available (`find`), which
 rules it has (`rules`) and what its results depend on besides the files (`cache_inputs`). Which
 engines exist, in which order (`rank`: report order, and which engine's finding is kept when two
@@ -17,7 +18,7 @@ import pkgutil
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, NamedTuple, Protocol
 
 from ..catalog import RuleInfo
 from ..model import Error, Finding
@@ -33,6 +34,7 @@ class EngineOutput:
     findings: dict[str, list[Finding]] = field(default_factory=dict)
     errors: tuple[Error, ...] = ()
     notices: tuple[str, ...] = ()
+    code: dict[str, dict[int, str]] = field(default_factory=dict)  # a linking engine's: path -> line -> source
 
 
 @dataclass(frozen=True)
@@ -48,14 +50,25 @@ class ExternalJob:
     cache_dir: str | None = None
 
 
+class UnitOutput(NamedTuple):
+    """What an in-process engine made of one file: findings, errors, and (a linking engine) the
+    plain-data facts its project-wide phase needs of the file, cached with the file's results."""
+
+    findings: list[Finding]
+    errors: list[Error]
+    facts: object = None
+
+
 class UnitAnalyser(Protocol):
-    def analyse(self, unit: SourceUnit) -> tuple[list[Finding], list[Error]]: ...
+    def analyse(self, unit: SourceUnit) -> UnitOutput: ...
 
 
 class Engine:
     name: ClassVar[str]
     rank: ClassVar[int]
     in_process: ClassVar[bool] = False
+    links: ClassVar[bool] = False  # has a project-wide phase over every file's facts (`link`)
+    default: ClassVar[bool] = True  # runs when the config names no engines (a preview engine: only when asked)
     install_hint: ClassVar[str] = ""
 
     def find(self) -> str | None:
@@ -70,11 +83,18 @@ class Engine:
         and the selected codes (for the result cache's key)."""
         return {}
 
-    def analyser(self, codes: tuple[str, ...], options: dict, agents: dict) -> UnitAnalyser:
+    def analyser(self, codes: tuple[str, ...], options: dict, agents: dict, root: str) -> UnitAnalyser:
+        """Built once per worker: the selected codes, rule options and agent overrides by code, the
+        project's root directory."""
         raise NotImplementedError(f"{self.name} is not an in-process engine")
 
     def run(self, job: ExternalJob) -> EngineOutput:
         raise NotImplementedError(f"{self.name} is an in-process engine")
+
+    def link(self, facts: dict[str, object], codes: tuple[str, ...], agents: dict[str, str]) -> EngineOutput:
+        """A linking engine's project-wide phase, in the main process: findings by display path
+        from every file's facts (display path -> what `analyse` returned as facts)."""
+        raise NotImplementedError(f"{self.name} does not link")
 
 
 class RegistryError(RuntimeError):
@@ -101,6 +121,11 @@ def registry() -> dict[str, Engine]:
 
 def engine_names() -> tuple[str, ...]:
     return tuple(registry())
+
+
+def in_process(name: str) -> bool:
+    engine = registry().get(name)
+    return engine is not None and engine.in_process
 
 
 def rank_of(name: str) -> int:

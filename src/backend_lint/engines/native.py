@@ -18,7 +18,7 @@ from ..model import Error, Finding
 from ..rule import FileContext, Rule
 from ..semantic import SemanticModel
 from ..source import SourceUnit
-from . import Engine
+from . import Engine, UnitOutput
 
 
 class RuleCrash(Exception):
@@ -37,7 +37,7 @@ class NativeEngine(Engine):
     def rules(self) -> dict[str, RuleInfo]:
         return {cls.code: cls.info() for cls in checks.discover()}
 
-    def analyser(self, codes: tuple[str, ...], options: dict, agents: dict) -> NativeAnalyser:
+    def analyser(self, codes: tuple[str, ...], options: dict, agents: dict, root: str = ".") -> NativeAnalyser:
         by_code = {cls.code: cls for cls in checks.discover()}
         return NativeAnalyser([by_code[c](options.get(c)) for c in codes if c in by_code], agents)
 
@@ -50,10 +50,10 @@ class NativeAnalyser:
         self.dispatch = build_dispatch(rules)
         self.agents = agents
 
-    def analyse(self, unit: SourceUnit) -> tuple[list[Finding], list[Error]]:
+    def analyse(self, unit: SourceUnit) -> UnitOutput:
         if unit.tree is None or not self.rules:
-            return [], []
-        return analyse_tree(unit, self.rules, self.dispatch, self.agents)
+            return UnitOutput([], [])
+        return UnitOutput(*analyse_tree(unit, self.rules, self.dispatch, self.agents))
 
 
 def build_dispatch(rules: list[Rule]) -> dict[type, list[Rule]]:

@@ -125,7 +125,7 @@ def run_ruff(
 
 class RuffEngine(Engine):
     name: ClassVar[str] = "ruff"
-    rank: ClassVar[int] = 2
+    rank: ClassVar[int] = 3
     install_hint: ClassVar[str] = "pip install ruff"
 
     def find(self) -> str | None:

@@ -197,7 +197,7 @@ def run_semgrep(
 
 class SemgrepEngine(Engine):
     name: ClassVar[str] = "semgrep"
-    rank: ClassVar[int] = 1
+    rank: ClassVar[int] = 2
     install_hint: ClassVar[str] = INSTALL_HINT
 
     def find(self) -> str | None:

@@ -64,7 +64,10 @@ class ModuleFacts:
         )  # fmt: skip
 
 
-def module_facts(tree: ast.Module, path: str, module: str, is_package: bool, model: SemanticModel | None = None) -> ModuleFacts:
+def module_facts(tree: ast.Module, path: str, module: str, is_package: bool, model: SemanticModel | None = None,
+                 calls: bool = True) -> ModuleFacts:  # fmt: skip
+    """`calls`: also record each function's calls (the call graph; the taint engine has its own
+    call sites and does without)."""
     model = model or SemanticModel(tree, path)
     namer = _Namer(model, module, is_package)
     imports = {local: namer.absolute(target) for local, target in model.imports.items()}
@@ -80,7 +83,7 @@ def module_facts(tree: ast.Module, path: str, module: str, is_package: bool, mod
                 stack.append((stmt.body, qualname, True))
             elif isinstance(stmt, _FUNCTIONS):
                 qualname = f"{prefix}.{stmt.name}"
-                functions[qualname] = _function(stmt, qualname, prefix if in_class else None, namer)
+                functions[qualname] = _function(stmt, qualname, prefix if in_class else None, namer, calls)
     return ModuleFacts(path, module, is_package, imports, functions, classes)
 
 
@@ -122,7 +125,8 @@ class _Namer:
         return None
 
 
-def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, owner: str | None, namer: _Namer) -> FunctionFacts:
+def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, owner: str | None, namer: _Namer,
+              calls: bool = True) -> FunctionFacts:  # fmt: skip
     args = node.args
     params = tuple(a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs))
     decorators = tuple(namer.name(d.func if isinstance(d, ast.Call) else d) or ast.unparse(d) for d in node.decorator_list)
@@ -130,7 +134,8 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, owner
     if owner is not None:
         kind = "staticmethod" if "staticmethod" in decorators else "classmethod" if "classmethod" in decorators else "method"
     receiver = params[0] if owner is not None and kind != "staticmethod" and params else None
-    return FunctionFacts(qualname, node.lineno, params, kind, decorators, _calls(node, owner, receiver, namer))
+    found = _calls(node, owner, receiver, namer) if calls else ()
+    return FunctionFacts(qualname, node.lineno, params, kind, decorators, found)
 
 
 def _calls(function: ast.AST, owner: str | None, receiver: str | None, namer: _Namer) -> tuple[tuple[str, int], ...]:

@@ -5,8 +5,9 @@ line ranges overlap, and they share a CWE (or, when either has no CWE, the same 
 category alone is not enough: `requests.get(url, verify=False)` without a timeout is two problems
 on one line, both in `transport`, with different CWEs.
 
-Of a group, the kept finding is the native one if there is one, else the most confident, else the
-one of the engine ranked first (semgrep: our own rule, message and metadata), else the narrowest.
+Of a group, the kept finding is one of our in-process engines' (native, taint) if there is one,
+else the most confident, else the one of the engine ranked first (semgrep: our own rule, message
+and metadata), else the narrowest.
 When a finding could join several kept ones, it joins the closest: same category first, then the
 same line range. So ruff's ASYNC210 (a blocking call in `async def`, performance) backs semgrep's
 blocking-call finding, not the missing-timeout finding (transport) on the same `requests.get` line,
@@ -22,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from ..engines import rank_of
+from ..engines import in_process, rank_of
 from ..model import CONFIDENCES, Finding
 
 WIDE = 64  # lines: a kept finding spanning more is not indexed line by line
@@ -39,10 +40,11 @@ def same_problem(a: Finding, b: Finding) -> bool:
 
 
 def preference(rank: Callable[[str], int]) -> Callable[[Finding], tuple]:
-    """Smaller sorts first: native, then confidence, then engine rank, then the narrowest range."""
+    """Smaller sorts first: our in-process engines, then confidence, then engine rank, then the
+    narrowest range."""
 
     def key(f: Finding) -> tuple:
-        return (f.engine != "native", CONFIDENCES.index(f.confidence), rank(f.engine), f.end_line - f.line, f.rule)
+        return (not in_process(f.engine), CONFIDENCES.index(f.confidence), rank(f.engine), f.end_line - f.line, f.rule)
 
     return key
 

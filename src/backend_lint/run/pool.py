@@ -34,6 +34,7 @@ class WorkerSettings:
     options: dict[str, dict] = field(default_factory=dict)
     agents: dict[str, str] = field(default_factory=dict)
     keep_text: bool = False  # send each file's text back (external engines' findings need it)
+    root: str = "."  # the project's root directory
 
 
 class Analysed(NamedTuple):
@@ -51,7 +52,7 @@ class Analyser:
     def __init__(self, settings: WorkerSettings) -> None:
         engines = registry()
         self.analysers = [
-            engines[name].analyser(settings.codes.get(name, ()), settings.options, settings.agents)
+            (name, engines[name].analyser(settings.codes.get(name, ()), settings.options, settings.agents, settings.root))
             for name in settings.engines
         ]
         self.keep_text = settings.keep_text
@@ -59,14 +60,16 @@ class Analyser:
     def record(self, item: Item) -> tuple:
         path, display, is_test, read = item
         unit = load_unit(path, display, is_test, read)
-        findings, errors = [], [unit.error] if unit.error else []
-        for analyser in self.analysers:
-            found, failed = analyser.analyse(unit)
-            findings += found
-            errors += failed
+        findings, errors, facts = [], [unit.error] if unit.error else [], {}
+        for name, analyser in self.analysers:
+            output = analyser.analyse(unit)
+            findings += output.findings
+            errors += output.errors
+            if output.facts is not None:
+                facts[name] = output.facts
         findings = assign_fingerprints(findings, unit.lines)
         code = code_lines(findings, unit.lines)
-        result = FileResult(display, tuple(findings), tuple(errors), unit.directives, unit.spans, len(unit.lines), code)
+        result = FileResult(display, tuple(findings), tuple(errors), unit.directives, unit.spans, len(unit.lines), code, facts)
         return result.to_record(), unit.digest, unit.stamp, unit.text if self.keep_text else None
 
 

@@ -67,7 +67,7 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
     targets = external_targets(changed)
     settings = WorkerSettings(
         selection.in_process(), {n: selection.engine_codes(n) for n in selection.in_process()},
-        selection.options, selection.agents, keep_text=bool(external) and bool(targets.paths),
+        selection.options, selection.agents, keep_text=bool(external) and bool(targets.paths), root=str(config.root),
     )  # fmt: skip
     jobs = options.jobs or os.cpu_count() or 1
     with ThreadPoolExecutor(max_workers=max(1, len(external))) as pool:  # external engines run while the workers do
@@ -90,9 +90,30 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
     results: list[FileResult] = [hit for hit in hits]  # type: ignore[misc]
     for i, result in zip(todo, fresh):
         results[i] = result
-    report = decide(results, files, selection, config.report_unused_suppressions, engine_errors)
+    results, linked = link(results, selection)
+    report = decide(results, files, selection, config.report_unused_suppressions, (*engine_errors, *linked))
     stats = RunStats(analysed=len(todo), cached=len(files) - len(todo))
     return replace(report, notices=(*report.notices, *notices)), stats
+
+
+def link(results: list[FileResult], selection: Selection) -> tuple[list[FileResult], tuple[Error, ...]]:
+    """The project-wide phase of every linking engine that runs (taint): its findings added to the
+    files they are in. Not cached per file: they depend on other files (their facts are cached)."""
+    errors: list[Error] = []
+    for name in selection.engines:
+        engine, codes = registry()[name], selection.engine_codes(name)
+        if not engine.links or not codes:
+            continue
+        facts = {r.path: r.facts[name] for r in results if name in r.facts}
+        output = engine.link(facts, codes, selection.agents)
+        errors += output.errors
+        if output.findings:
+            results = [
+                replace(r, findings=(*r.findings, *output.findings[r.path]), code={**r.code, **output.code.get(r.path, {})})
+                if r.path in output.findings else r
+                for r in results
+            ]  # fmt: skip
+    return results, tuple(errors)
 
 
 def cache_key(selection: Selection, root: Path) -> str:

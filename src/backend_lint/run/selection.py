@@ -122,7 +122,8 @@ def check_engine_names(names: Iterable[str], key: str = "tool.backend-lint.engin
 
 
 def choose_engines(requested: tuple[str, ...] | None) -> tuple[tuple[str, ...], dict[str, str], tuple[str, ...]]:
-    """(engines to run, their executables, notices). Default: every installed engine.
+    """(engines to run, their executables, notices). Default: every installed engine but the
+    previews (`Engine.default` false), which run only when named.
 
     An engine asked for by name that is not installed is a ConfigError (exit 2); one that is
     merely missing from the default set is skipped with one notice.
@@ -133,7 +134,7 @@ def choose_engines(requested: tuple[str, ...] | None) -> tuple[tuple[str, ...], 
     executables: dict[str, str] = {}
     notices: list[str] = []
     for name, engine in engines.items():
-        if requested is not None and name not in requested:
+        if requested is not None and name not in requested or requested is None and not engine.default:
             continue
         executable = engine.find()
         if executable is None:

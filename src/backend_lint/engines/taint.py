@@ -1,0 +1,114 @@
+"""The taint engine: request data followed across the whole project, from where it enters (a
+request attribute, a handler parameter, a resolver argument) to where it must not arrive
+unchecked (a query's text, a shell, `eval`, a file path, a redirect, …), through assignments,
+containers, calls and modules.
+
+In the workers, each file gets the project index's facts and a flow summary per function
+(`taint.analyse`), cached with the file's results; in the main process the summaries are linked
+(`taint.link`) and every flow that nothing neutralised becomes a finding at its sink, with its
+path. The models of sources, sinks and sanitizers are the TOML files of `taint/models/`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import ClassVar
+
+from ..catalog import RuleInfo
+from ..model import Finding, TraceStep
+from ..project import ModuleFacts, ProjectIndex, module_name
+from ..semantic import SemanticModel
+from ..source import SourceUnit
+from ..taint.analyse import analyse_module
+from ..taint.link import Flow, Linker
+from ..taint.rules import RULES
+from ..taint.spec import CWES
+from ..taint.summary import Summary
+from . import Engine, EngineOutput, UnitOutput
+
+
+class TaintEngine(Engine):
+    name: ClassVar[str] = "taint"
+    rank: ClassVar[int] = 1
+    in_process: ClassVar[bool] = True
+    links: ClassVar[bool] = True
+    default: ClassVar[bool] = False  # a preview: run with `--engines native,taint,...` until it meets its speed target
+
+    def rules(self) -> dict[str, RuleInfo]:
+        return {rule.code: rule.info() for rule in RULES}
+
+    def analyser(self, codes: tuple[str, ...], options: dict, agents: dict, root: str = ".") -> TaintAnalyser:
+        return TaintAnalyser(root)
+
+    def link(self, facts: dict[str, object], codes: tuple[str, ...], agents: dict[str, str]) -> EngineOutput:
+        modules, summaries = [], []
+        for record in facts.values():
+            modules.append(ModuleFacts.from_record(record["module"]))  # type: ignore[index]
+            summaries += [Summary.from_record(s) for s in record["summaries"]]  # type: ignore[index]
+        rules = {rule.cwe: rule for rule in RULES if rule.code in codes}
+        found: dict[str, list[Finding]] = {}
+        code: dict[str, dict[int, str]] = {}
+        counts: dict[tuple, int] = {}
+        for flow in Linker(summaries, ProjectIndex(modules)).flows():
+            rule = rules.get(flow.cwe)
+            if rule is None:
+                continue
+            finding = _finding(flow, rule, agents.get(rule.code, rule.agent))
+            key = (finding.rule, finding.path, flow.sink.snippet)
+            counts[key] = counts.get(key, 0) + 1
+            raw = f"{finding.rule}\0{finding.path}\0{flow.sink.snippet}\0{flow.source.text}\0{counts[key]}"
+            finding = _with_fingerprint(finding, hashlib.sha256(raw.encode()).hexdigest()[:20])
+            found.setdefault(flow.sink_path, []).append(finding)
+            code.setdefault(flow.sink_path, {})[flow.sink.line] = flow.sink.code
+        return EngineOutput(found, code=code)
+
+
+class TaintAnalyser:
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.project = top_level_names(root)
+
+    def analyse(self, unit: SourceUnit) -> UnitOutput:
+        if unit.tree is None:
+            return UnitOutput([], [])
+        module, is_package = module_name(unit.path, self.root)
+        try:
+            model = SemanticModel(unit.tree, unit.display)
+            facts, summaries = analyse_module(unit.tree, unit.display, module, is_package, unit.lines, model, self.project)
+        except RecursionError:
+            return UnitOutput([], [])
+        record = {"module": facts.to_record(), "summaries": [s.to_record() for s in summaries if s.edges]}
+        return UnitOutput([], [], record)
+
+
+def top_level_names(root: str) -> frozenset[str]:
+    """The names the project's own top-level modules and packages can have: the entries of its root
+    (and of `src/`), the top folder of every path being the first part of its module name."""
+    names: set[str] = set()
+    for directory in (root, os.path.join(root, "src")):
+        try:
+            entries = os.listdir(directory)
+        except OSError:
+            continue
+        names.update(e[:-3] if e.endswith(".py") else e for e in entries if not e.startswith("."))
+    return frozenset(names)
+
+
+def _finding(flow: Flow, rule, agent: str) -> Finding:
+    sink, source = flow.sink, flow.source
+    where = f" ({source.path}:{source.line})" if source.path != flow.sink_path else f" (line {source.line})"
+    message = (f"request data `{source.text}`{where} reaches `{sink.text}` unchecked: "
+               f"{CWES[flow.cwe]}; {rule.advice}")  # fmt: skip
+    return Finding(
+        rule=rule.code, name=rule.name, category=rule.category, severity=rule.severity, confidence="high",
+        message=message, path=flow.sink_path, line=sink.line, column=sink.column, end_line=sink.end_line,
+        end_column=sink.end_column, agent=agent, checklist=rule.checklist, cwe=(rule.cwe,), engine="taint",
+        trace=tuple(TraceStep(h.path, h.line, h.text) for h in flow.trace),
+    )  # fmt: skip
+
+
+def _with_fingerprint(finding: Finding, fingerprint: str) -> Finding:
+    from dataclasses import replace
+
+    return replace(finding, fingerprint=fingerprint)

@@ -1,0 +1,1 @@
+"""The taint engine's analysis: per-function flow summaries, linked across the project."""

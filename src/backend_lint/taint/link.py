@@ -1,0 +1,162 @@
+"""The project-wide phase of the taint engine, in the main process: the functions' summaries linked
+through the project index, and every flow from a source to a sink that nothing neutralised.
+
+A parameter's reach (where data passed to it goes: the return value, sinks, deeper calls) is
+computed once per function and parameter and reused at every call (context by summary: data
+returned by a helper goes back to the call that passed it, not to every caller). Sources returned
+by a function (`def get_next(): return request.args.get("next")`) flow on from each call of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..project import ProjectIndex
+from .summary import Site, Summary
+
+MAX_OUTCOMES = 64  # per (function, origin): what a generated function may fan out to
+MAX_TRACE = 12
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One step of a flow's trace: where, and what happened there."""
+
+    path: str
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Flow:
+    source: Hop
+    sink: Site
+    sink_path: str
+    cwe: int
+    trace: tuple[Hop, ...]  # source, steps, calls into other functions, sink
+
+
+class Linker:
+    def __init__(self, summaries: list[Summary], index: ProjectIndex) -> None:
+        self.functions = {s.function: s for s in summaries}
+        self.index = index
+        self._closures: dict[tuple[str, tuple], list] = {}
+        self._returned: dict[str, list] = {}
+        self._active: set = set()
+
+    # -- resolution ----------------------------------------------------------------------------
+    def callee(self, caller: Summary, site: Site, key) -> tuple[Summary, str] | None:
+        """The function a call site enters and the parameter that receives argument `key`."""
+        target = self.index.resolve(site.ref) if site.ref else None
+        if target in self.index.classes:
+            target = self.index.resolve(f"{target}.__init__")
+        summary = self.functions.get(target or "")
+        if summary is None:
+            return None
+        if isinstance(key, int):
+            position = key + (1 if summary.bound else 0)
+            return (summary, summary.params[position]) if position < len(summary.params) else None
+        return (summary, key) if key in summary.params else None
+
+    # -- reach ---------------------------------------------------------------------------------
+    def closure(self, function: Summary, origin: tuple) -> list[tuple]:
+        """Where data from `origin` in `function` ends: ("ret", None, None, cleansed, hops) and
+        ("sink", summary, site, cleansed, hops) outcomes."""
+        key = (function.function, origin)
+        if key in self._closures:
+            return self._closures[key]
+        if key in self._active:
+            return []  # recursion: the cycle adds nothing the first pass does not find
+        self._active.add(key)
+        outcomes: list[tuple] = []
+        work = [(origin, frozenset(), ())]
+        seen = {(origin, frozenset())}
+        while work and len(outcomes) < MAX_OUTCOMES:
+            node, done, hops = work.pop()
+            for edge in function.edges_from(node):
+                cleansed = done | edge.cleansed
+                trail = hops + tuple(Hop(function.path, line, note) for line, note in edge.steps)
+                target = edge.target
+                if target[0] == "ret":
+                    outcomes.append(("ret", None, None, cleansed, trail))
+                elif target[0] == "k":
+                    outcomes.append(("sink", function, function.sites[target[1]], cleansed, trail))
+                elif target[0] == "a":
+                    site = function.sites[target[1]]
+                    entered = self.callee(function, site, target[2])
+                    if entered is None:
+                        continue
+                    callee, param = entered
+                    call = Hop(function.path, site.line, site.text)
+                    for kind, where, sink, more, inner in self.closure(callee, ("p", param)):
+                        path = _bounded(trail + (call,) + inner)
+                        if kind == "ret":
+                            state = (("r", target[1]), cleansed | more)
+                            if state not in seen:
+                                seen.add(state)
+                                work.append((*state, path))
+                        else:
+                            outcomes.append((kind, where, sink, cleansed | more, path))
+        self._active.discard(key)
+        self._closures[key] = outcomes
+        return outcomes
+
+    def returned(self, function: Summary) -> list[tuple]:
+        """Sources that `function` returns: (source hop, cleansed, hops)."""
+        name = function.function
+        if name in self._returned:
+            return self._returned[name]
+        if name in self._active:
+            return []
+        self._active.add(name)
+        out = []
+        for origin, hop, before in self._origins(function):
+            for kind, _, _, cleansed, hops in self.closure(function, origin):
+                if kind == "ret":
+                    out.append((hop, cleansed, _bounded(before + hops)))
+        self._active.discard(name)
+        self._returned[name] = out[:MAX_OUTCOMES]
+        return self._returned[name]
+
+    def _origins(self, function: Summary):
+        """The origins in `function` that carry source data: its own source reads, and calls of
+        functions that return some."""
+        for site in function.sites.values():
+            if site.kind == "source" and site.ref == "request":
+                hop = Hop(function.path, site.line, site.text)
+                yield ("s", site.id), hop, (hop,)
+            elif site.kind == "call":
+                entered = self._called(function, site)
+                if entered is not None:
+                    call = Hop(function.path, site.line, site.text)
+                    for hop, cleansed, hops in self.returned(entered):
+                        if not cleansed:
+                            yield ("r", site.id), hop, hops + (call,)
+
+    def _called(self, function: Summary, site: Site) -> Summary | None:
+        target = self.index.resolve(site.ref) if site.ref else None
+        return self.functions.get(target or "")
+
+    # -- flows ---------------------------------------------------------------------------------
+    def flows(self) -> list[Flow]:
+        """Every source-to-sink flow of the project, one per sink, weakness and source."""
+        found: dict[tuple, Flow] = {}
+        for function in self.functions.values():
+            for origin, hop, before in self._origins(function):
+                for kind, where, sink, cleansed, hops in self.closure(function, origin):
+                    if kind != "sink":
+                        continue
+                    for cwe in sink.cwes:
+                        if cwe in cleansed:
+                            continue
+                        key = (where.path, sink.id, where.function, cwe, hop.path, hop.line)
+                        trace = _bounded(before + hops + (Hop(where.path, sink.line, sink.text),))
+                        if key not in found or len(trace) < len(found[key].trace):
+                            found[key] = Flow(hop, sink, where.path, cwe, trace)
+        return sorted(found.values(), key=lambda f: (f.sink_path, f.sink.line, f.sink.column, f.cwe, f.source.line))
+
+
+def _bounded(hops: tuple) -> tuple:
+    if len(hops) <= MAX_TRACE:
+        return hops
+    return hops[:2] + hops[-(MAX_TRACE - 2) :]

@@ -1,0 +1,116 @@
+"""The taint models as the analysis asks them: sources, request objects, sinks and sanitizers, read
+from the TOML files beside this module (`models/`), once per process.
+
+Every entry is checked when the files are read (`load`): a kind, field or CWE nobody defines is an
+error naming the file, so a model cannot go silently unused.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+SOURCE_KINDS = ("request", "local")  # client data; the machine's own environment and command line
+# The weaknesses a taint rule reports, with what a reader calls them.
+CWES = {
+    89: "SQL injection", 78: "OS command injection", 94: "code injection", 22: "path traversal",
+    601: "open redirect", 79: "cross-site scripting", 1336: "server-side template injection",
+    502: "deserialisation of untrusted data", 611: "XML external entities", 643: "XPath injection",
+    90: "LDAP injection", 918: "server-side request forgery", 20: "improper input validation",
+}  # fmt: skip
+_FIELDS = {
+    "source": {"framework", "kind", "names", "call"},
+    "request-object": {"framework", "attributes", "methods"},
+    "sink": {"cwe", "label", "names", "methods", "args", "keywords", "when", "unless"},
+    "propagator": {"names", "methods"},
+    "sanitizer": {"cwes", "names", "methods"},
+}
+
+
+class ModelError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Sink:
+    cwe: int
+    label: str
+    args: tuple[int, ...] | None  # positions that matter; None: every argument
+    keywords: tuple[str, ...]
+    when: str = ""  # a keyword that must be set to a true constant
+    unless: str = ""  # a keyword that makes the call safe when given
+
+
+@dataclass(frozen=True)
+class Spec:
+    attributes: dict[str, str]  # qualified name of an attribute holding data -> source kind
+    calls: dict[str, str]  # qualified name of a callable returning data -> source kind
+    request_attributes: dict[str, frozenset[str]]  # framework -> attributes of its request object
+    request_methods: dict[str, frozenset[str]]
+    sinks: dict[str, tuple[Sink, ...]]  # qualified name -> sinks
+    sink_methods: dict[str, tuple[Sink, ...]]  # method name -> sinks
+    sanitizers: dict[str, frozenset[int] | None]  # qualified name -> CWEs neutralised (None: all)
+    sanitizer_methods: dict[str, frozenset[int] | None]
+    propagators: frozenset[str] = frozenset()  # library callables whose result carries their arguments
+    propagator_methods: frozenset[str] = frozenset()
+
+
+def model_dir() -> Path:
+    return Path(__file__).resolve().parent / "models"
+
+
+@lru_cache(maxsize=1)
+def load() -> Spec:
+    spec = Spec({}, {}, {}, {}, {}, {}, {}, {}, set(), set())  # type: ignore[arg-type]
+    for path in sorted(model_dir().glob("*.toml")):
+        data = tomllib.loads(path.read_text("utf-8"))
+        for kind, groups in data.items():
+            if kind not in _FIELDS:
+                raise ModelError(f"{path.name}: unknown kind {kind!r} (expected {', '.join(_FIELDS)})")
+            for group in groups:
+                unknown = set(group) - _FIELDS[kind]
+                if unknown:
+                    raise ModelError(f"{path.name}: [[{kind}]] has unknown field(s) {', '.join(sorted(unknown))}")
+                _add(spec, kind, group, path.name)
+    return spec
+
+
+def _add(spec: Spec, kind: str, group: dict, where: str) -> None:
+    if kind == "source":
+        if group.get("kind") not in SOURCE_KINDS:
+            raise ModelError(f"{where}: source kind {group.get('kind')!r} (expected {', '.join(SOURCE_KINDS)})")
+        table = spec.calls if group.get("call") else spec.attributes
+        for name in group["names"]:
+            table[name] = group["kind"]
+    elif kind == "request-object":
+        spec.request_attributes[group["framework"]] = frozenset(group.get("attributes", ()))
+        spec.request_methods[group["framework"]] = frozenset(group.get("methods", ()))
+    elif kind == "sink":
+        if group["cwe"] not in CWES:
+            raise ModelError(f"{where}: sink CWE {group['cwe']} has no taint rule")
+        args = group.get("args")
+        sink = Sink(group["cwe"], group["label"], None if args is None else tuple(args), tuple(group.get("keywords", ())),
+                    group.get("when", ""), group.get("unless", ""))  # fmt: skip
+        for name in group.get("names", ()):
+            spec.sinks[name] = (*spec.sinks.get(name, ()), sink)
+        for name in group.get("methods", ()):
+            spec.sink_methods[name] = (*spec.sink_methods.get(name, ()), sink)
+    elif kind == "propagator":
+        spec.propagators.update(group.get("names", ()))  # type: ignore[attr-defined]
+        spec.propagator_methods.update(group.get("methods", ()))  # type: ignore[attr-defined]
+    else:
+        raw = group["cwes"]
+        if raw != "all" and any(c not in CWES for c in raw):
+            raise ModelError(f"{where}: sanitizer CWEs {raw} name a weakness without a taint rule")
+        cwes = None if raw == "all" else frozenset(raw)
+        for name in group.get("names", ()):
+            spec.sanitizers[name] = cwes
+        for name in group.get("methods", ()):
+            spec.sanitizer_methods[name] = cwes

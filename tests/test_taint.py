@@ -1,0 +1,190 @@
+"""The taint engine: every rule's examples (projects of one or more modules), the precision
+patterns it must not be fooled by, and the path each finding carries."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from backend_lint.taint import spec
+from backend_lint.taint.rules import RULES
+from conftest import lint_tree, write
+
+EXPECT = re.compile(r"#\s*expect:\s*(BL\d+)")
+
+
+def lint_project(root, files: dict[str, str]):
+    for path, text in files.items():
+        write(root, path, text)
+    return lint_tree(root, engines=("taint",))
+
+
+def expected(files: dict[str, str]) -> list[tuple[str, int, str]]:
+    out = []
+    for path, text in files.items():
+        for number, line in enumerate(text.splitlines(), 1):
+            match = EXPECT.search(line)
+            if match:
+                out.append((path, number, match.group(1)))
+    return sorted(out)
+
+
+EXAMPLES = [(rule.code, "invalid", i, ex) for rule in RULES for i, ex in enumerate(rule.invalid)]
+EXAMPLES += [(rule.code, "valid", i, ex) for rule in RULES for i, ex in enumerate(rule.valid)]
+
+
+@pytest.mark.parametrize(("code", "kind", "index", "files"), EXAMPLES, ids=[f"{c}-{k}{i}" for c, k, i, _ in EXAMPLES])
+def test_rule_examples(tmp_path, code, kind, index, files):
+    report = lint_project(tmp_path, files)
+    found = sorted((f.path, f.line, f.rule) for f in report.findings)
+    assert not report.errors
+    if kind == "invalid":
+        assert found == expected(files)
+        assert all(f.trace and f.trace[-1].line == f.line for f in report.findings)
+    else:
+        assert found == []
+
+
+def test_every_rule_has_examples_and_a_sink_model():
+    sinks = {s.cwe for group in (*spec.load().sinks.values(), *spec.load().sink_methods.values()) for s in group}
+    for rule in RULES:
+        assert rule.invalid and rule.valid, rule.code
+        assert rule.cwe in sinks, f"{rule.code}: no sink models CWE-{rule.cwe}"
+        assert any(EXPECT.search(text) for ex in rule.invalid for text in ex.values()), rule.code
+
+
+SHOP_HELPERS = '''\
+import os
+
+
+def ping(host):
+    return os.popen("ping " + host)
+
+
+def constant(value):
+    return "fixed"
+
+
+def checked(name):
+    if name not in ("a", "b"):
+        raise ValueError(name)
+    return name
+'''
+
+PRECISION = {
+    "dead branch": 'name = request.args["n"]\n    if 7 * 18 > 200:\n        helpers.ping(name)',
+    "overwritten by a constant": 'name = request.args["n"]\n    name = "fixed"\n    helpers.ping(name)',
+    "other dict slot": 'd = {"a": request.args["a"], "b": "ok"}\n    helpers.ping(d["b"])',
+    "other list slot": 'items = [request.args["a"], "ok"]\n    helpers.ping(items[1])',
+    "other tuple element": 'first, second = request.args["a"], "ok"\n    helpers.ping(second)',
+    "helper returning a constant": 'helpers.ping(helpers.constant(request.args["n"]))',
+    "validating helper": 'helpers.ping(helpers.checked(request.args["n"]))',
+    "match on a constant": 'mode = "safe"\n    match mode:\n        case "unsafe":\n            helpers.ping(request.args["n"])\n        case _:\n            pass',
+    "guard that returns": 'name = request.args["n"]\n    if name not in ALLOWED:\n        abort(400)\n    helpers.ping(name)',
+    "guard on a path": 'name = request.args["n"]\n    if ".." in name or name.startswith("/"):\n        return "no", 400\n    return open(name).read()',
+    "equality with a constant": 'fmt = request.args["f"]\n    if fmt == "csv":\n        helpers.ping(fmt)',
+    "int conversion": 'helpers.ping(str(int(request.args["n"])))',
+    "shlex.quote": 'helpers.ping(shlex.quote(request.args["n"]))',
+    "basename": 'return open(os.path.basename(request.args["n"])).read()',
+    "orm filter": 'return User.objects.filter(name=request.args["n"]).first()',
+    "ternary on a constant": 'helpers.ping(request.args["n"] if 1 > 2 else "x")',
+    "only compared": 'if request.args["n"] == "x":\n        return "ok"',
+    "while false": 'while False:\n        helpers.ping(request.args["n"])',
+}
+FLOWS = {
+    "straight": ('helpers.ping(request.args["n"])', 5),
+    "f-string": ('helpers.ping(f"-c 3 {request.args[\'n\']}")', 5),
+    "format": ('helpers.ping("-c {}".format(request.args["n"]))', 5),
+    "slice keeps taint": ('helpers.ping(request.args["n"][:20])', 5),
+    "the tainted slot": ('d = {"a": request.args["a"], "b": "ok"}\n    helpers.ping(d["a"])', 5),
+    "after a dict store": ('d = {}\n    d["k"] = request.args["a"]\n    helpers.ping(d["k"])', 5),
+    "through a loop": ('for part in request.args.getlist("p"):\n        helpers.ping(part)', 5),
+    "live branch": ('name = request.args["n"]\n    if 7 * 18 < 200:\n        helpers.ping(name)', 5),
+    "guard that does not leave": ('name = request.args["n"]\n    if name not in ALLOWED:\n        log(name)\n    helpers.ping(name)', 5),
+    "sanitised for another weakness": ('helpers.ping(html.escape(request.args["n"]))', 5),
+    "attribute of a self": ('self_ = Box()\n    self_.value = request.args["n"]\n    helpers.ping(self_.value)', 5),
+}
+
+
+def view(body: str, imports: str = "from . import helpers") -> str:
+    return (
+        "import html\nimport os\nimport shlex\n\nfrom flask import Flask, abort, request\n\n" + imports + "\n\n"
+        'app = Flask(__name__)\nALLOWED = {"a", "b"}\n\n\n@app.get("/x")\ndef handler():\n    ' + body + "\n"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(PRECISION))
+def test_look_alikes_do_not_fire(tmp_path, name):
+    report = lint_project(tmp_path, {"shop/__init__.py": "", "shop/helpers.py": SHOP_HELPERS, "shop/views.py": view(PRECISION[name])})
+    assert [(f.path, f.line, f.rule) for f in report.findings] == []
+
+
+@pytest.mark.parametrize("name", sorted(FLOWS))
+def test_flows_are_followed(tmp_path, name):
+    body, line = FLOWS[name]
+    report = lint_project(tmp_path, {"shop/__init__.py": "", "shop/helpers.py": SHOP_HELPERS, "shop/views.py": view(body)})
+    assert [(f.path, f.line, f.rule) for f in report.findings] == [("shop/helpers.py", line, "BL411")]
+
+
+def test_the_trace_names_the_source_the_calls_and_the_sink(tmp_path):
+    report = lint_project(tmp_path, {
+        "shop/__init__.py": "from .helpers import ping as safe_ping\n",
+        "shop/helpers.py": SHOP_HELPERS,
+        "shop/views.py": view('target = request.args["n"]\n    return safe_ping(target)', "from . import safe_ping"),
+    })  # fmt: skip
+    [finding] = report.findings
+    assert [(s.path, s.line, s.text) for s in finding.trace] == [
+        ("shop/views.py", 15, 'request.args["n"]'), ("shop/views.py", 15, "target"),
+        ("shop/views.py", 16, "safe_ping(target)"), ("shop/helpers.py", 5, "popen()"),
+    ]  # fmt: skip
+    assert "`request.args[\"n\"]` (shop/views.py:15)" in finding.message
+    assert finding.fingerprint and report.code["shop/helpers.py"][5].strip().startswith("return os.popen")
+
+
+def test_data_returned_by_a_helper_flows_on_from_each_call(tmp_path):
+    """A helper that returns request data is a source at each call; one that receives data and
+    returns it hands it back to that call only (not to every caller)."""
+    report = lint_project(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/helpers.py": SHOP_HELPERS + "\n\ndef same(value):\n    return value\n",
+        "shop/inputs.py": "from flask import request\n\n\ndef wanted_host():\n    return request.args['host']\n",
+        "shop/views.py": view("helpers.ping(inputs.wanted_host())\n    helpers.ping(helpers.same('localhost'))\n"
+                              "    return helpers.same(request.args['n'])").replace("from . import helpers", "from . import helpers, inputs"),
+    })  # fmt: skip
+    assert [(f.path, f.line, f.rule, f.trace[0].path) for f in report.findings] == [
+        ("shop/helpers.py", 5, "BL411", "shop/inputs.py")
+    ]
+
+
+def test_django_fastapi_aiohttp_and_graphql_sources(tmp_path):
+    report = lint_project(tmp_path, {
+        "dj/views.py": "import os\n\nfrom django.http import HttpResponse\n\n\ndef view(request, slug):\n    os.system(request.GET['cmd'])\n    os.system(slug)\n",
+        "dj/cbv.py": ("import os\nfrom django.views import View\n\n\nclass Run(View):\n    def post(self, request, *args, **kwargs):\n"
+                      "        os.system(self.request.POST['c'])\n        os.system(self.kwargs['pk'])\n"),
+        "api/main.py": ("import os\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/r')\n"
+                        "def run(cmd: str, count: int):\n    os.system(cmd)\n    os.system(str(count))\n"),
+        "aio/handlers.py": ("import os\nfrom aiohttp import web\n\n\nasync def handle(request):\n    data = await request.post()\n"
+                            "    os.system(data['cmd'])\n    os.system(request.match_info['name'])\n"),
+        "gql/schema.py": ("import os\nimport graphene\n\n\nclass Query(graphene.ObjectType):\n    def resolve_run(root, info, cmd):\n"
+                          "        return os.popen(cmd).read()\n"),
+    })  # fmt: skip
+    assert sorted((f.path, f.line) for f in report.findings) == [
+        ("aio/handlers.py", 7), ("aio/handlers.py", 8), ("api/main.py", 9), ("dj/cbv.py", 7), ("dj/cbv.py", 8),
+        ("dj/views.py", 7), ("dj/views.py", 8), ("gql/schema.py", 7),
+    ]  # fmt: skip
+
+
+def test_models_are_checked_when_read(tmp_path, monkeypatch):
+    write(tmp_path, "bad.toml", "[[sink]]\ncwe = 12345\nlabel = 'x'\nnames = ['f']\n")
+    monkeypatch.setattr(spec, "model_dir", lambda: tmp_path)
+    spec.load.cache_clear()
+    try:
+        with pytest.raises(spec.ModelError, match="CWE 12345"):
+            spec.load()
+        write(tmp_path, "bad.toml", "[[sink]]\ncwe = 89\nlabel = 'x'\nnames = ['f']\nwhere = 'x'\n")
+        spec.load.cache_clear()
+        with pytest.raises(spec.ModelError, match="unknown field"):
+            spec.load()
+    finally:
+        spec.load.cache_clear()
