@@ -42,18 +42,20 @@ class TaintEngine(Engine):
         return TaintAnalyser(root)
 
     def link(self, facts: dict[str, object], codes: tuple[str, ...], agents: dict[str, str]) -> EngineOutput:
-        modules, summaries = [], []
-        for record in facts.values():
+        modules, summaries, tests = [], [], set()
+        for path, record in facts.items():
             modules.append(ModuleFacts.from_record(record["module"]))  # type: ignore[index]
             summaries += [Summary.from_record(s) for s in record["summaries"]]  # type: ignore[index]
+            if record.get("test"):  # type: ignore[union-attr]
+                tests.add(path)
         rules = {rule.cwe: rule for rule in RULES if rule.code in codes}
         found: dict[str, list[Finding]] = {}
         code: dict[str, dict[int, str]] = {}
         counts: dict[tuple, int] = {}
         for flow in Linker(summaries, ProjectIndex(modules)).flows():
             rule = rules.get(flow.cwe)
-            if rule is None:
-                continue
+            if rule is None or flow.sink_path in tests or flow.source.path in tests:
+                continue  # a test sends the requests it reads: its flows are not an attacker's
             finding = _finding(flow, rule, agents.get(rule.code, rule.agent))
             key = (finding.rule, finding.path, flow.sink.snippet)
             counts[key] = counts.get(key, 0) + 1
@@ -78,7 +80,8 @@ class TaintAnalyser:
             facts, summaries = analyse_module(unit.tree, unit.display, module, is_package, unit.lines, model, self.project)
         except RecursionError:
             return UnitOutput([], [])
-        record = {"module": facts.to_record(), "summaries": [s.to_record() for s in summaries if s.edges]}
+        record = {"module": facts.to_record(), "summaries": [s.to_record() for s in summaries if s.edges],
+                  "test": unit.is_test}  # fmt: skip
         return UnitOutput([], [], record)
 
 

@@ -154,16 +154,15 @@ def _request_params(function, cls, model: SemanticModel, namer: _Namer, interpre
             out[arg.arg] = Value(request=framework)
     role = model.role(function, cls)
     framework = role.framework if role.handler else None
-    if framework == "django":
+    if framework == "django" and (cls is None or _view_class(cls, namer)):
+        # the request object only: which other parameters are URL parameters (and of which
+        # converter) the URLconf says, and the route table is not read yet
         names = [a.arg for a in positional]
         first = 1 if cls is not None else 0
-        if len(names) > first:
+        if len(names) > first and names[first] == "request":
             out.setdefault(names[first], Value(request="django"))
-        for arg in everything[first + 1 :]:
-            out.setdefault(arg.arg, interpreter.source(arg, "request"))
         if cls is not None and positional:
             out.setdefault(f"{positional[0].arg}.request", Value(request="django"))
-            out.setdefault(f"{positional[0].arg}.kwargs", interpreter.source(positional[0], "request"))
     elif framework in ("flask", "fastapi"):
         for arg in everything:
             if arg.arg in out or arg.arg in ("self", "cls"):
@@ -182,6 +181,11 @@ def _request_params(function, cls, model: SemanticModel, namer: _Namer, interpre
             out.setdefault(f"{positional[0].arg}.request", Value(request="aiohttp"))
     out.update(_resolver_params(function, cls, namer, interpreter, everything))
     return out
+
+
+def _view_class(cls: ast.ClassDef, namer: _Namer) -> bool:
+    """A Django or DRF class-based view (not any class with a Django base: a model, a cache backend)."""
+    return any((namer.name(b) or "").endswith(("View", "ViewSet", "APIView", "ViewMixin")) for b in cls.bases)
 
 
 def _parameter_kind(arg: ast.arg, namer: _Namer) -> str:

@@ -97,6 +97,10 @@ class Expressions:
     def ev_Constant(self, node, state) -> Value:
         return Value()
 
+    def ev_JoinedStr(self, node: ast.JoinedStr, state) -> Value:
+        values = [self.eval(v.value if isinstance(v, ast.FormattedValue) else v, state) for v in node.values]
+        return _prefixed(values)
+
     def ev_Name(self, node: ast.Name, state) -> Value:
         return state.vars.get(node.id) or Value()
 
@@ -116,6 +120,8 @@ class Expressions:
         return flat([base]) if not base.is_clean() else Value()
 
     def ev_Subscript(self, node: ast.Subscript, state) -> Value:
+        if state.consts and self._was_checked(node, state):
+            return Value()
         base = self.eval(node.value, state)
         self.shown_as(node.value, node)
         self.eval(node.slice, state)
@@ -146,8 +152,10 @@ class Expressions:
 
     def ev_BinOp(self, node: ast.BinOp, state) -> Value:
         left, right = self.eval(node.left, state), self.eval(node.right, state)
-        if isinstance(node.op, (ast.Add, ast.Mod)):
-            return flat([left, right])
+        if isinstance(node.op, ast.Add):
+            return _prefixed([left, right])
+        if isinstance(node.op, ast.Mod):
+            return flat([left, right]) if _leading_hole(node.left) else _prefixed([left, right])
         if isinstance(node.op, ast.Mult):  # "x" * n keeps the text; numbers carry none
             return flat([left, right]) if _stringy(node.left) or _stringy(node.right) else Value()
         return Value()
@@ -166,7 +174,13 @@ class Expressions:
         if truth is not NOT_CONSTANT:
             return self.eval(node.body if truth else node.orelse, state)
         self.eval(node.test, state)
-        return flat([self.eval(node.body, state), self.eval(node.orelse, state)])
+        passed = self.passing(node.test) if state.vars else None
+        if passed is None:
+            return flat([self.eval(node.body, state), self.eval(node.orelse, state)])
+        checked = state.copy()  # `url if is_safe(url) else "/"`: the check held where url is used
+        self.clean(checked, self.checked(node.test))
+        body, orelse = (checked, state) if passed else (state, checked)
+        return flat([self.eval(node.body, body), self.eval(node.orelse, orelse)])
 
     def ev_Lambda(self, node, state) -> Value:
         return Value()
@@ -194,7 +208,13 @@ class Expressions:
         return self._comprehension(node, [node.key, node.value], state)
 
     # -- calls ---------------------------------------------------------------------------------
+    def _was_checked(self, node: ast.AST, state) -> bool:
+        return any(k.startswith("=") for k in state.consts) and f"={ast.unparse(node)}" in state.consts
+
     def ev_Call(self, node: ast.Call, state) -> Value:
+        if state.consts and self._was_checked(node, state):
+            self.eval(node.func, state)
+            return Value()
         qualified = self.model.call_name(node)
         func = node.func
         method = func.attr if isinstance(func, ast.Attribute) else None
@@ -208,7 +228,7 @@ class Expressions:
             return self.source(node, spec.calls[qualified])
         if method and receiver.request is not None and method in spec.request_methods.get(receiver.request, ()):
             return self.source(node, "request")
-        self.sinks(node, qualified, method, args, keywords)
+        self.sinks(node, qualified, method, args, keywords, receiver)
         everything = flat([receiver, *args, *keywords.values()])
         if qualified is not None and qualified in spec.sanitizers:
             return cleansed(everything, spec.sanitizers[qualified])
@@ -220,11 +240,13 @@ class Expressions:
                 return flat([receiver.slot(key), *args[1:]])
         if qualified is not None and qualified in spec.propagators:
             return everything
-        if method and (not receiver.is_clean() or method in spec.propagator_methods and _stringy(func.value)):
-            return everything  # a method of tainted data, or "…".join(parts) / "{}".format(x)
+        if method and method in spec.argument_methods:
+            return everything  # a method whose arguments make its result: ",".join(parts), base.joinpath(name)
+        if method and not receiver.is_clean():
+            return flat([receiver])  # a method of tainted data gives tainted data: data.get("x"), name.strip()
         return self.call_site(node, qualified, args, keywords)
 
-    def sinks(self, node: ast.Call, qualified: str | None, method: str | None, args, keywords) -> None:
+    def sinks(self, node: ast.Call, qualified: str | None, method: str | None, args, keywords, receiver: Value) -> None:
         found = self.spec.sinks.get(qualified, ()) if qualified else ()
         if not found and method and (qualified is None or self.own(qualified)):
             found = self.spec.sink_methods.get(method, ())  # a method of an object, not of a library module
@@ -234,6 +256,8 @@ class Expressions:
             if sink.unless and any(k.arg == sink.unless for k in node.keywords):
                 continue
             values = [v for i, v in enumerate(args) if sink.args is None or i in sink.args]
+            if sink.receiver and isinstance(node.func, ast.Attribute):
+                values.append(receiver)
             values += [v for k, v in keywords.items() if sink.args is None or k in sink.keywords or k == "**"]
             value = flat(values)
             if value.is_clean():
@@ -335,6 +359,25 @@ class Expressions:
 _OPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
         ast.Mod: lambda a, b: a % b, ast.FloorDiv: lambda a, b: a // b, ast.Div: lambda a, b: a / b,
         ast.Pow: lambda a, b: a**b}  # fmt: skip
+
+
+# Weaknesses decided by how a string starts: a URL whose scheme and host are fixed in the source
+# ("/orders/" + slug, f"https://api.example.com/{path}") redirects and fetches within that site.
+_PREFIXED = frozenset({601, 918})
+
+
+def _prefixed(parts: list[Value]) -> Value:
+    """A string made of `parts` in order: what comes after the first part cannot choose where a URL
+    points (`f"{own_url}?{query}"`, `"/orders/" + slug`), so only the first part's data keeps those
+    weaknesses."""
+    if len(parts) < 2:
+        return flat(parts)
+    return flat([parts[0], *(cleansed(p, _PREFIXED) for p in parts[1:])])
+
+
+def _leading_hole(node: ast.AST) -> bool:
+    """`"%s/orders" % host`: formatting whose text starts with the hole."""
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("%")
 
 
 def _stringy(node: ast.AST) -> bool:

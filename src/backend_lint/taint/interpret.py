@@ -72,8 +72,12 @@ class Interpreter(Expressions):
 
     def do_Expr(self, stmt: ast.Expr, state: State) -> State | None:
         self.eval(stmt.value, state)
-        if isinstance(stmt.value, ast.Call) and (self.model.call_name(stmt.value) or "") in _EXITS:
-            return None
+        call = stmt.value
+        if isinstance(call, ast.Call):
+            if (self.model.call_name(call) or "") in _EXITS:
+                return None
+            if state.vars and _raising_check(call):  # validate(x), path.relative_to(root): raises on bad input
+                self.clean(state, self.checked(call))
         return state
 
     def do_Assign(self, stmt: ast.Assign, state: State) -> State:
@@ -126,8 +130,11 @@ class Interpreter(Expressions):
         if truth is not NOT_CONSTANT:
             return self.block(stmt.body if truth else stmt.orelse, state)
         self.eval(stmt.test, state)
-        checked = self.checked(stmt.test)
         positive, negative = self.refined(stmt.test, state)
+        checked = self.checked(stmt.test) if state.vars else set()
+        passed = self.passing(stmt.test)
+        if passed is not None and checked:
+            self.clean(positive if passed else negative, checked)  # the branch where the check held
         body = self.block(stmt.body, positive)
         orelse = self.block(stmt.orelse, negative)
         if body is None and orelse is not None:
@@ -263,7 +270,9 @@ class Interpreter(Expressions):
 
     def checked(self, test: ast.expr) -> set[str]:
         """Variables a condition checks: compared with something, tested for membership, passed to
-        a predicate or a validator (`is_safe(url)`, `name.isdigit()`), but not only for truth or None."""
+        a predicate or a validator (`is_safe(url)`, `name.isdigit()`), but not only for truth or None.
+        A checked read that is no variable (`is_safe(request.GET.get("next"))`) is named by its
+        source text: the same read in the branch where the check held is clean too."""
         out: set[str] = set()
         for node in ast.walk(test):
             if isinstance(node, ast.Compare):
@@ -281,11 +290,36 @@ class Interpreter(Expressions):
                     name = self.dotted(arg)
                     if name:
                         out.add(name)
+                    elif isinstance(arg, (ast.Call, ast.Subscript)):
+                        out.add(f"={ast.unparse(arg)}")
                 if isinstance(node.func, ast.Attribute):
                     name = self.dotted(node.func.value)
                     if name:
                         out.add(name)
         return out
+
+    def passing(self, test: ast.expr) -> bool | None:
+        """In which branch a validating check held: True for the body (`if is_safe(url):`,
+        `if url.startswith("/")`), False for the else branch (`if not is_safe(url):`, `if ".." in
+        name:`), None when the test validates nothing (`if x:`, `if x is None:`, comparisons)."""
+        negated = False
+        while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            test, negated = test.operand, not negated
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) and not negated:
+            outcomes = [self.passing(v) for v in test.values]
+            if True in outcomes:
+                return True
+            # `x and not is_safe(x)`: where it does not hold, x is empty or passed the check
+            return False if False in outcomes else None
+        if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or) and not negated:
+            return False if any(self.passing(v) is False for v in test.values) else None
+        if isinstance(test, ast.Call):
+            callee = self.model.call_name(test) or ""
+            return None if callee in _NOT_CHECKS else not negated
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.In):
+            if isinstance(test.left, ast.Constant):  # ".." in name: the check holds where it is absent
+                return negated
+        return None
 
     def refined(self, test: ast.expr, state: State) -> tuple[State, State]:
         """The states in which the branches run: `x in ALLOWED` / `x == "csv"` make `x` one of the
@@ -307,7 +341,20 @@ class Interpreter(Expressions):
     @staticmethod
     def clean(state: State, names: set[str]) -> None:
         for name in names:
-            state.vars.pop(name, None)
+            if name.startswith("="):
+                state.consts[name] = True  # a checked read, by its text: `ev_Call` / `ev_Subscript` ask
+            else:
+                state.vars.pop(name, None)
+
+
+_RAISING = ("validate", "check", "ensure", "verify", "assert_", "full_clean", "relative_to", "raise_for")
+
+
+def _raising_check(call: ast.Call) -> bool:
+    """A call made for its exception, not its result: a validator that raises on bad input."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return name.lstrip("_").startswith(_RAISING)
 
 
 @lru_cache(maxsize=8)

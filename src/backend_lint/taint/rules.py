@@ -107,11 +107,11 @@ RULES = (
         "`../` in the value reaches files outside the intended folder: configuration, keys, other users' data.",
         "keep only the file name (`os.path.basename`, `werkzeug.utils.secure_filename`), or check the resolved path stays inside the folder",
         invalid=({
-            "files/views.py": 'from django.http import FileResponse\n\nfrom .storage import path_for\n\n\ndef download(request, name):\n    return FileResponse(open(path_for(name), "rb"))  # expect: BL413\n',
+            "files/views.py": 'from django.http import FileResponse\n\nfrom .storage import path_for\n\n\ndef download(request):\n    name = request.GET["name"]\n    return FileResponse(open(path_for(name), "rb"))  # expect: BL413\n',
             "files/storage.py": 'import os\n\nROOT = "/srv/files"\n\n\ndef path_for(name):\n    return os.path.join(ROOT, name)\n',
         },),
         valid=({
-            "files/views.py": 'import os\n\nfrom django.http import FileResponse, Http404\n\nfrom .storage import path_for\n\n\ndef download(request, name):\n    if ".." in name or name.startswith("/"):\n        raise Http404()\n    return FileResponse(open(path_for(os.path.basename(name)), "rb"))\n',
+            "files/views.py": 'import os\n\nfrom django.http import FileResponse, Http404\n\nfrom .storage import path_for\n\n\ndef download(request):\n    name = request.GET["name"]\n    if ".." in name or name.startswith("/"):\n        raise Http404()\n    return FileResponse(open(path_for(os.path.basename(name)), "rb"))\n',
             "files/storage.py": 'import os\n\nROOT = "/srv/files"\n\n\ndef path_for(name):\n    return os.path.join(ROOT, name)\n',
         },),
     ),

@@ -8,7 +8,7 @@ error naming the file, so a model cannot go silently unused.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,8 +28,8 @@ CWES = {
 _FIELDS = {
     "source": {"framework", "kind", "names", "call"},
     "request-object": {"framework", "attributes", "methods"},
-    "sink": {"cwe", "label", "names", "methods", "args", "keywords", "when", "unless"},
-    "propagator": {"names", "methods"},
+    "sink": {"cwe", "label", "names", "methods", "args", "keywords", "when", "unless", "receiver"},
+    "propagator": {"names", "methods", "arguments"},
     "sanitizer": {"cwes", "names", "methods"},
 }
 
@@ -46,6 +46,7 @@ class Sink:
     keywords: tuple[str, ...]
     when: str = ""  # a keyword that must be set to a true constant
     unless: str = ""  # a keyword that makes the call safe when given
+    receiver: bool = False  # the object the method is called on matters too (`path.read_text()`)
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,8 @@ class Spec:
     sink_methods: dict[str, tuple[Sink, ...]]  # method name -> sinks
     sanitizers: dict[str, frozenset[int] | None]  # qualified name -> CWEs neutralised (None: all)
     sanitizer_methods: dict[str, frozenset[int] | None]
-    propagators: frozenset[str] = frozenset()  # library callables whose result carries their arguments
-    propagator_methods: frozenset[str] = frozenset()
+    propagators: set[str] = field(default_factory=set)  # library callables whose result carries their arguments
+    argument_methods: set[str] = field(default_factory=set)  # methods whose result carries their arguments
 
 
 def model_dir() -> Path:
@@ -68,7 +69,7 @@ def model_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def load() -> Spec:
-    spec = Spec({}, {}, {}, {}, {}, {}, {}, {}, set(), set())  # type: ignore[arg-type]
+    spec = Spec({}, {}, {}, {}, {}, {}, {}, {})
     for path in sorted(model_dir().glob("*.toml")):
         data = tomllib.loads(path.read_text("utf-8"))
         for kind, groups in data.items():
@@ -97,14 +98,15 @@ def _add(spec: Spec, kind: str, group: dict, where: str) -> None:
             raise ModelError(f"{where}: sink CWE {group['cwe']} has no taint rule")
         args = group.get("args")
         sink = Sink(group["cwe"], group["label"], None if args is None else tuple(args), tuple(group.get("keywords", ())),
-                    group.get("when", ""), group.get("unless", ""))  # fmt: skip
+                    group.get("when", ""), group.get("unless", ""), bool(group.get("receiver")))  # fmt: skip
         for name in group.get("names", ()):
             spec.sinks[name] = (*spec.sinks.get(name, ()), sink)
         for name in group.get("methods", ()):
             spec.sink_methods[name] = (*spec.sink_methods.get(name, ()), sink)
     elif kind == "propagator":
-        spec.propagators.update(group.get("names", ()))  # type: ignore[attr-defined]
-        spec.propagator_methods.update(group.get("methods", ()))  # type: ignore[attr-defined]
+        spec.propagators.update(group.get("names", ()))
+        if group.get("arguments"):
+            spec.argument_methods.update(group.get("methods", ()))
     else:
         raw = group["cwes"]
         if raw != "all" and any(c not in CWES for c in raw):
