@@ -174,7 +174,7 @@ class Expressions:
         if truth is not NOT_CONSTANT:
             return self.eval(node.body if truth else node.orelse, state)
         self.eval(node.test, state)
-        passed = self.passing(node.test) if state.vars else None
+        passed = self.passing(node.test)
         if passed is None:
             return flat([self.eval(node.body, state), self.eval(node.orelse, state)])
         checked = state.copy()  # `url if is_safe(url) else "/"`: the check held where url is used

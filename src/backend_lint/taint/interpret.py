@@ -131,8 +131,8 @@ class Interpreter(Expressions):
             return self.block(stmt.body if truth else stmt.orelse, state)
         self.eval(stmt.test, state)
         positive, negative = self.refined(stmt.test, state)
-        checked = self.checked(stmt.test) if state.vars else set()
         passed = self.passing(stmt.test)
+        checked = self.checked(stmt.test) if state.vars or passed is not None else set()
         if passed is not None and checked:
             self.clean(positive if passed else negative, checked)  # the branch where the check held
         body = self.block(stmt.body, positive)
