@@ -29,6 +29,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..model import FileResult, Finding
+from ..storage import write_atomic
 
 DIRECTORY_NAME = ".backend_lint_cache"
 FORMAT = "3"  # bump when the record layout changes
@@ -236,16 +237,4 @@ class ResultCache:
             pass
 
     def _write(self, target: Path, data: bytes) -> None:
-        # a name no other process or thread picks (not `tempfile`: it costs start-up time)
-        tmp = target.parent / f".tmp-{os.getpid()}-{os.urandom(6).hex()}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, target)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomic(target, data)
