@@ -177,6 +177,6 @@ def test_the_cache_writes_through_the_same_helper(project, monkeypatch):
     from backend_lint.run import cache
 
     calls = []
-    monkeypatch.setattr(cache, "write_atomic", lambda target, data: calls.append(target))
+    monkeypatch.setattr(cache, "write_atomic", lambda target, data, **options: calls.append(target))
     assert main(["--engines", "native", "-j", "1", "--cache-dir", str(project / "c"), "app.py"]) == 1
     assert any(str(t).endswith(".json") for t in calls)

@@ -19,18 +19,19 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 
 
-def write_atomic(path: str | os.PathLike, data: bytes | str, durable: bool = False) -> None:
+def write_atomic(path: str | os.PathLike, data: bytes | str, durable: bool = False, streams: bool = True) -> None:
     """Replace `path` with `data` (text is written as UTF-8); raises OSError, the old file intact.
 
     An existing file keeps its permission bits. A symlink at `path` is replaced, not followed, so
     a link planted where a report goes cannot redirect the write to a file elsewhere. A stream is
     written through instead (`_is_stream`: `-o /dev/stdout`, a FIFO, a device), appending, as a
-    shell redirection would. `durable` also syncs the data to disk before the rename (reports
-    and baselines; the cache may lose an entry, never a whole file).
+    shell redirection would, unless `streams` is False (a file of ours: whatever is in its place
+    is replaced). `durable` also syncs the data to disk before the rename (reports and baselines;
+    the cache may lose an entry, never a whole file).
     """
     target = os.fspath(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    if _is_stream(target):
+    if streams and _is_stream(target):
         _write_through(target, payload)
         return
     try:

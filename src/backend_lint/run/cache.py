@@ -8,9 +8,16 @@ rules, their options, agent overrides; per engine, its selected codes and what e
 entry per file (its absolute path, the path it is shown under, whether it counts as a test) holds
 the file's `FileResult` as a plain record: every engine's findings and errors in it, and what
 suppression needs. An entry is used when the file's stamp (size, mtime, ctime, inode, mode) is the one recorded,
-or else when its content hash matches. Packs are written atomically (temporary file +
-`os.replace`), so two runs racing never leave a half-written one; a pack or entry that is corrupt
-anyway is ignored and rebuilt. Deleting the directory is always safe.
+or else when its content hash matches. Packs are written atomically (`storage.write_atomic`), so
+two runs racing never leave a half-written one; a pack or entry that is corrupt anyway is ignored
+and rebuilt, and one that is not a small regular file (a FIFO, a link to `/dev/zero`) is never
+waited on or read without end. Deleting the directory is always safe.
+
+The cache owns its directory: it writes and deletes only inside a directory it created and
+marked (a `CACHEDIR.TAG`, https://bford.info/cachedir/, and a marker file of its own). Given an
+existing directory it did not create (`--cache-dir ~/.cache`), it works in a sub-directory
+`backend-lint/` of its own, so other tools' files are never pruned. A directory that cannot be
+written (read-only, full, removed during the run) means no cache for this run, with one notice.
 """
 
 from __future__ import annotations
@@ -18,8 +25,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import errno
 import re
-import shutil
+import stat
 import sys
 import time
 import zlib
@@ -29,11 +37,23 @@ from pathlib import Path
 
 from .. import __version__
 from ..model import FileResult, Finding
-from ..storage import write_atomic
+from ..storage import read_regular, write_atomic
 
 DIRECTORY_NAME = ".backend_lint_cache"
+SUBDIRECTORY = "backend-lint"  # ours, inside a directory we were given but did not create
+MARKER = "backend-lint-cache.txt"
+TAG = "CACHEDIR.TAG"
+TAG_TEXT = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by backend-lint.\n"
+    "# For information about cache directory tags, see https://bford.info/cachedir/\n"
+)
+MARKER_TEXT = "backend-lint's result cache: backend-lint writes and deletes files here. Safe to delete.\n"
+_LEGACY_GITIGNORE = b"# created by backend-lint: the result cache"  # how caches were marked before
+MAX_PACK_BYTES = 64 * 1024 * 1024
 FORMAT = "3"  # bump when the record layout changes
 _SETTINGS_DIR = re.compile(r"[0-9a-f]{32}\Z")  # the packs of one settings key (not ruff's own cache)
+_PACK = re.compile(r"[0-9a-f]{2}\.json\Z|\..*\.tmp\Z")  # a pack, or a write that was interrupted
 
 
 RACY_SECONDS = 2.0
@@ -112,6 +132,57 @@ def _sound(r: FileResult) -> bool:
     )  # fmt: skip
 
 
+def _marked(directory: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.lstat(directory / MARKER).st_mode)
+    except OSError:
+        return False
+
+
+def _legacy(directory: Path) -> bool:
+    """A cache directory created by an earlier backend-lint, which marked it with its .gitignore."""
+    text = read_regular(directory / ".gitignore", 4096)
+    return text is not None and text.startswith(_LEGACY_GITIGNORE)
+
+
+def _mark(directory: Path) -> None:
+    write_atomic(directory / TAG, TAG_TEXT, streams=False)
+    write_atomic(directory / MARKER, MARKER_TEXT, streams=False)
+
+
+def _create_marked(directory: Path) -> None:
+    """Create `directory` already marked: made and marked under a temporary name, then renamed,
+    so a run racing this one never sees it unmarked (and takes it for someone else's)."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = directory.parent / f".{directory.name}.{os.getpid()}-{os.urandom(6).hex()}.tmp"
+    tmp.mkdir()
+    try:
+        _mark(tmp)
+        os.rename(tmp, directory)
+    except OSError:
+        for name in (TAG, MARKER):
+            (tmp / name).unlink(missing_ok=True)
+        tmp.rmdir()
+        if not _marked(directory):  # another run won the race: fine if it made the same
+            raise
+
+
+def owned_directory(requested: Path) -> Path:
+    """The directory the cache may write and delete in: `requested` if backend-lint created it
+    (or creates it now), else its sub-directory `backend-lint/`, created and marked if need be.
+    Raises OSError when neither can be had."""
+    for candidate in (requested, requested / SUBDIRECTORY):
+        if _marked(candidate):
+            return candidate
+        if not os.path.lexists(candidate):
+            _create_marked(candidate)
+            return candidate
+        if candidate == requested and candidate.is_dir() and _legacy(candidate):
+            _mark(candidate)
+            return candidate
+    raise OSError(errno.EEXIST, "exists and is not a backend-lint cache", str(requested / SUBDIRECTORY))
+
+
 class ResultCache:
     """The entries of one settings key, in SHARDS pack files chosen by a hash of the file's path:
     read when first needed, written at the end of a run by the main process, only those that
@@ -124,10 +195,12 @@ class ResultCache:
     MAX_KEYS = 8  # directories of other settings (older configs, rule sets) kept beside the current one
 
     def __init__(self, directory: str | os.PathLike, settings: str) -> None:
-        self.directory = Path(directory)
+        self.requested = Path(directory)
+        self.directory = self.requested  # the one it owns, once `prepare` found it
         self.settings = settings
         self.packs = self.directory / settings[:32]
         self.writable = True
+        self.notice: str | None = None  # why the cache is off for this run, said once
         self.now = time.time()
         self._shards: dict[int, dict[str, dict]] = {}
         self._new: dict[int, dict[str, dict]] = {}
@@ -142,24 +215,34 @@ class ResultCache:
         return zlib.crc32(entry_id.encode("utf-8", "surrogateescape")) % self.SHARDS
 
     def prepare(self) -> bool:
-        """Create the directories (the top one with a `.gitignore` ignoring it); False if they
-        cannot be written."""
+        """Find or create the directory it owns and the packs' directory (the top one with a
+        `.gitignore` ignoring it); False, with `notice` set, if they cannot be written."""
         try:
-            self.packs.mkdir(parents=True, exist_ok=True)
+            self.directory = owned_directory(self.requested)
+            self.packs = self.directory / self.settings[:32]
+            self.packs.mkdir(exist_ok=True)
             ignore = self.directory / ".gitignore"
             if not ignore.exists():
                 self._write(ignore, b"# created by backend-lint: the result cache, safe to delete\n*\n")
             os.utime(self.packs)  # recently used: pruned last
-        except OSError:
-            self.writable = False
+        except OSError as exc:
+            self._disable(exc)
             return False
         return True
 
+    def _disable(self, exc: OSError) -> None:
+        self.writable = False
+        if self.notice is None:
+            reason = f": {exc.strerror}" if exc.strerror else ""
+            self.notice = f"result cache disabled: cannot write to {self.requested}{reason}"
+
     def _read(self, shard: int) -> dict[str, dict]:
         """A pack's entries; a missing, corrupt or foreign pack is an empty one."""
+        data = read_regular(self.packs / f"{shard:02x}.json", MAX_PACK_BYTES)
+        if data is None:
+            return {}
         try:
-            with open(self.packs / f"{shard:02x}.json", "rb") as fh:
-                pack = json.loads(fh.read())
+            pack = json.loads(data)
             if pack.get("settings") == self.settings and isinstance(pack.get("entries"), dict):
                 return pack["entries"]
         except (OSError, ValueError, AttributeError, RecursionError):
@@ -216,8 +299,8 @@ class ResultCache:
             data = json.dumps({"settings": self.settings, "entries": entries}, separators=(",", ":")).encode()
             try:
                 self._write(self.packs / f"{shard:02x}.json", data)
-            except OSError:
-                self.writable = False
+            except OSError as exc:  # full, read-only, or removed during the run
+                self._disable(exc)
                 return
             self._shards[shard] = entries
         if self._new:
@@ -225,16 +308,30 @@ class ResultCache:
         self._new = {}
 
     def _prune(self) -> None:
+        """Old entries of the directory it owns: files of the one-file-per-source format, and the
+        packs of the least recently used settings beyond MAX_KEYS (only files named as packs are
+        deleted, and their directory only once it is empty)."""
         try:
-            for old_format in self.directory.glob("*.json"):  # one file per source file, before packs
-                if _SETTINGS_DIR.match(old_format.stem):
+            for old_format in self.directory.glob("*.json"):
+                if _SETTINGS_DIR.match(old_format.stem) and old_format.is_file():
                     old_format.unlink(missing_ok=True)
-            others = [d for d in self.directory.iterdir() if _SETTINGS_DIR.match(d.name) and d != self.packs and d.is_dir()]
+            others = [d for d in self.directory.iterdir()
+                      if _SETTINGS_DIR.match(d.name) and d != self.packs and d.is_dir() and not d.is_symlink()]  # fmt: skip
             if len(others) > self.MAX_KEYS:
                 for old in sorted(others, key=lambda d: d.stat().st_mtime)[: len(others) - self.MAX_KEYS]:
-                    shutil.rmtree(old, ignore_errors=True)
+                    _remove_packs(old)
         except OSError:
             pass
 
     def _write(self, target: Path, data: bytes) -> None:
-        write_atomic(target, data)
+        write_atomic(target, data, streams=False)  # a FIFO or link in a pack's place is replaced
+
+
+def _remove_packs(directory: Path) -> None:
+    for entry in directory.iterdir():
+        if _PACK.match(entry.name) and entry.is_file() and not entry.is_symlink():
+            entry.unlink(missing_ok=True)
+    try:
+        directory.rmdir()
+    except OSError:  # something else is in there: not ours to delete
+        pass
