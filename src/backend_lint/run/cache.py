@@ -25,9 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import errno
 import re
-import stat
 import sys
 import time
 import zlib
@@ -38,22 +36,12 @@ from pathlib import Path
 from .. import __version__
 from ..model import FileResult, Finding
 from ..storage import read_regular, write_atomic
+from .cache_dir import owned_directory, remove_packs
 
 DIRECTORY_NAME = ".backend_lint_cache"
-SUBDIRECTORY = "backend-lint"  # ours, inside a directory we were given but did not create
-MARKER = "backend-lint-cache.txt"
-TAG = "CACHEDIR.TAG"
-TAG_TEXT = (
-    "Signature: 8a477f597d28d172789f06886806bc55\n"
-    "# This file is a cache directory tag created by backend-lint.\n"
-    "# For information about cache directory tags, see https://bford.info/cachedir/\n"
-)
-MARKER_TEXT = "backend-lint's result cache: backend-lint writes and deletes files here. Safe to delete.\n"
-_LEGACY_GITIGNORE = b"# created by backend-lint: the result cache"  # how caches were marked before
 MAX_PACK_BYTES = 64 * 1024 * 1024
 FORMAT = "3"  # bump when the record layout changes
 _SETTINGS_DIR = re.compile(r"[0-9a-f]{32}\Z")  # the packs of one settings key (not ruff's own cache)
-_PACK = re.compile(r"[0-9a-f]{2}\.json\Z|\..*\.tmp\Z")  # a pack, or a write that was interrupted
 
 
 RACY_SECONDS = 2.0
@@ -130,57 +118,6 @@ def _sound(r: FileResult) -> bool:
                 and (d.codes is None or _all(str, d.codes)) for d in r.directives)
         and all(type(a) is int and type(b) is int for a, b in r.spans)
     )  # fmt: skip
-
-
-def _marked(directory: Path) -> bool:
-    try:
-        return stat.S_ISREG(os.lstat(directory / MARKER).st_mode)
-    except OSError:
-        return False
-
-
-def _legacy(directory: Path) -> bool:
-    """A cache directory created by an earlier backend-lint, which marked it with its .gitignore."""
-    text = read_regular(directory / ".gitignore", 4096)
-    return text is not None and text.startswith(_LEGACY_GITIGNORE)
-
-
-def _mark(directory: Path) -> None:
-    write_atomic(directory / TAG, TAG_TEXT, streams=False)
-    write_atomic(directory / MARKER, MARKER_TEXT, streams=False)
-
-
-def _create_marked(directory: Path) -> None:
-    """Create `directory` already marked: made and marked under a temporary name, then renamed,
-    so a run racing this one never sees it unmarked (and takes it for someone else's)."""
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    tmp = directory.parent / f".{directory.name}.{os.getpid()}-{os.urandom(6).hex()}.tmp"
-    tmp.mkdir()
-    try:
-        _mark(tmp)
-        os.rename(tmp, directory)
-    except OSError:
-        for name in (TAG, MARKER):
-            (tmp / name).unlink(missing_ok=True)
-        tmp.rmdir()
-        if not _marked(directory):  # another run won the race: fine if it made the same
-            raise
-
-
-def owned_directory(requested: Path) -> Path:
-    """The directory the cache may write and delete in: `requested` if backend-lint created it
-    (or creates it now), else its sub-directory `backend-lint/`, created and marked if need be.
-    Raises OSError when neither can be had."""
-    for candidate in (requested, requested / SUBDIRECTORY):
-        if _marked(candidate):
-            return candidate
-        if not os.path.lexists(candidate):
-            _create_marked(candidate)
-            return candidate
-        if candidate == requested and candidate.is_dir() and _legacy(candidate):
-            _mark(candidate)
-            return candidate
-    raise OSError(errno.EEXIST, "exists and is not a backend-lint cache", str(requested / SUBDIRECTORY))
 
 
 class ResultCache:
@@ -319,19 +256,10 @@ class ResultCache:
                       if _SETTINGS_DIR.match(d.name) and d != self.packs and d.is_dir() and not d.is_symlink()]  # fmt: skip
             if len(others) > self.MAX_KEYS:
                 for old in sorted(others, key=lambda d: d.stat().st_mtime)[: len(others) - self.MAX_KEYS]:
-                    _remove_packs(old)
+                    remove_packs(old)
         except OSError:
             pass
 
     def _write(self, target: Path, data: bytes) -> None:
         write_atomic(target, data, streams=False)  # a FIFO or link in a pack's place is replaced
 
-
-def _remove_packs(directory: Path) -> None:
-    for entry in directory.iterdir():
-        if _PACK.match(entry.name) and entry.is_file() and not entry.is_symlink():
-            entry.unlink(missing_ok=True)
-    try:
-        directory.rmdir()
-    except OSError:  # something else is in there: not ours to delete
-        pass
