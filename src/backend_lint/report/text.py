@@ -40,8 +40,8 @@ def render(report: Report, rules: dict[str, RuleInfo], catalog: Catalog, options
         console.print(f"[bold]Suppressed ({len(report.suppressed)})[/]")
         for f in report.suppressed:
             reason = f" -- {f.suppression.reason}" if f.suppression and f.suppression.reason else ""
-            console.print(f"  {shown(f.path, start=True)}:{f.line}:{f.column} {f.rule} {f.name}{shown(reason)}",
-                          style="dim")  # fmt: skip
+            where = f"{shown(f.path, start=True)}:{f.line}:{f.column}"
+            console.print(f"  {where} {f.rule} {f.name}{shown(reason, MESSAGE_LIMIT)}", style="dim")
         console.print()
     files, engines = split_errors(report.errors)
     if files:
