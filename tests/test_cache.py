@@ -262,7 +262,7 @@ def test_two_runs_racing_on_one_cache(tmp_path):
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [1, 1, 1], [o[1] for o in outs]
     assert outs[0][0] == outs[1][0] == outs[2][0]
-    assert not list(cache.glob(".tmp-*"))
+    assert not list(cache.rglob("*.tmp"))  # no temporary file of an atomic write is left
     assert len(entries_of(cache)) == 40
     again = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, timeout=120, check=False)
     assert again.stdout == outs[0][0]
@@ -485,7 +485,10 @@ def test_data_files_and_old_format_entries(tmp_path):
     assert {"data/ruff_map.toml", "data/catalog.toml", "run/cache.py"} <= {name for name, *_ in _package_stamp()}
     make_tree(tmp_path)
     cache = tmp_path / "cache"
-    write(cache, "0123456789abcdef0123456789abcdef.json", "{}")  # an entry of the one-file-per-source format
+    # a cache an earlier backend-lint created (it marked it with this .gitignore), with an entry of
+    # the one-file-per-source format
+    write(cache, ".gitignore", "# created by backend-lint: the result cache, safe to delete\n*\n")
+    write(cache, "0123456789abcdef0123456789abcdef.json", "{}")
     write(cache, "notes.json", "{}")  # not ours
     run(tmp_path, cache)
     assert sorted(p.name for p in cache.glob("*.json")) == ["notes.json"]
@@ -600,3 +603,136 @@ def test_no_file_is_read_twice_in_a_run(tmp_path, monkeypatch):
     report, stats = run(tmp_path, cache)
     assert sorted(opened) == ["mod1.py", "mod2.py"] and stats.analysed == 1
     assert report.code["app/mod1.py"][7] == "print('changed')"
+
+
+# --- a cache that owns its directory ---
+
+
+def snapshot(directory: Path, skip: Path | None = None) -> dict[str, bytes | None]:
+    """Every file and directory under `directory` (outside `skip`), with the files' content."""
+    return {
+        str(p.relative_to(directory)): (p.read_bytes() if p.is_file() else None)
+        for p in directory.rglob("*") if skip is None or (p != skip and skip not in p.parents)
+    }  # fmt: skip
+
+
+def test_a_directory_it_creates_is_marked_as_a_cache(tmp_path):
+    make_tree(tmp_path)
+    cache = tmp_path / "new" / "cache"
+    run(tmp_path, cache)
+    assert (cache / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55\n")
+    assert (cache / "backend-lint-cache.txt").is_file() and packs_of(cache)
+    assert run(tmp_path, cache)[1].cached == 7  # a marked directory is used as it is
+
+
+def test_a_directory_of_another_tool_loses_nothing(tmp_path):
+    """`--cache-dir ~/.cache`: other tools' 32-hex directories and `<32 hex>.json` files, which
+    look like our settings directories and old-format entries, survive any number of runs."""
+    make_tree(tmp_path)
+    user_cache = tmp_path / "home" / ".cache"
+    for i in range(ResultCache.MAX_KEYS + 4):
+        write(user_cache, f"{i:032x}/data.bin", f"another tool's {i}")
+        write(user_cache, f"{i + 100:032x}.json", "{}")
+        (user_cache / f"{i + 200:032x}").mkdir()
+    write(user_cache, "ruff/keep", "theirs")
+    before = snapshot(user_cache)
+    for i in range(ResultCache.MAX_KEYS + 3):  # as many configurations: pruning runs in our directory
+        run(tmp_path, user_cache, agents={"BL201": f"architecture/ddd{i}"} if i % 2 else {"BL301": f"x/y{i}"})
+    ours = user_cache / "backend-lint"
+    assert snapshot(user_cache, skip=ours) == before
+    assert (ours / "CACHEDIR.TAG").is_file() and (ours / "backend-lint-cache.txt").is_file()
+    assert (ours / "ruff").is_dir()  # ruff's cache goes into our directory too
+    assert len([d for d in ours.iterdir() if d.is_dir() and d.name != "ruff"]) == ResultCache.MAX_KEYS + 1
+    assert run(tmp_path, user_cache)[1].cached == 0  # the last configuration of the loop differed
+    assert run(tmp_path, user_cache)[1].cached == 7
+
+
+def test_pruning_deletes_only_what_it_wrote(tmp_path):
+    make_tree(tmp_path)
+    cache = tmp_path / "cache"
+    run(tmp_path, cache)
+    (settings,) = [d for d in cache.iterdir() if d.is_dir() and d.name != "ruff"]
+    write(settings, "notes.txt", "someone put this here")
+    for i in range(ResultCache.MAX_KEYS + 1):
+        run(tmp_path, cache, agents={"BL301": f"x/y{i}"})
+    assert sorted(p.name for p in settings.iterdir()) == ["notes.txt"]  # its packs gone, the rest kept
+
+
+def test_a_foreign_sub_directory_named_like_ours_is_not_taken(tmp_path):
+    make_tree(tmp_path)
+    given = tmp_path / "given"
+    write(given, "backend-lint/theirs.txt", "not a cache")
+    before = snapshot(given)
+    report, stats = run(tmp_path, given)
+    assert stats.analysed == 7 and report.findings and snapshot(given) == before
+    assert [n for n in report.notices if "cache" in n] == [
+        f"result cache disabled: cannot write to {given}: exists and is not a backend-lint cache"
+    ]
+
+
+def test_a_cache_that_cannot_be_written_is_one_notice(tmp_path, monkeypatch):
+    """Read-only (or full) from the start, full when the packs are written, removed during the
+    run: the run is whole and says once that there was no cache."""
+    import errno
+    import shutil
+
+    from backend_lint.run import cache as cache_module, runner as runner_module
+
+    make_tree(tmp_path)
+    expected = as_json(run(tmp_path, tmp_path / "reference")[0])
+    real_write = cache_module.write_atomic
+
+    def failing(code: int, packs_only: bool):
+        def write_atomic(target, data, **options):
+            if packs_only and Path(target).name in (".gitignore", "CACHEDIR.TAG", "backend-lint-cache.txt"):
+                return real_write(target, data, **options)
+            raise OSError(code, os.strerror(code))
+
+        return write_atomic
+
+    for case, code, packs_only in (("read-only", errno.EROFS, False), ("full", errno.ENOSPC, True)):
+        monkeypatch.setattr(cache_module, "write_atomic", failing(code, packs_only))
+        report, stats = run(tmp_path, tmp_path / case)
+        notices = [n for n in report.notices if "cache" in n]
+        assert (as_json(report), stats.analysed) == (expected, 7)
+        assert notices == [f"result cache disabled: cannot write to {tmp_path / case}: {os.strerror(code)}"], case
+    monkeypatch.setattr(cache_module, "write_atomic", real_write)
+    real_analyse = runner_module.analyse_all
+
+    def vanishing(*args, **kwargs):
+        shutil.rmtree(tmp_path / "vanished")
+        return real_analyse(*args, **kwargs)
+
+    monkeypatch.setattr(runner_module, "analyse_all", vanishing)
+    report, stats = run(tmp_path, tmp_path / "vanished")
+    assert as_json(report) == expected
+    assert [n for n in report.notices if "cache" in n] == [
+        f"result cache disabled: cannot write to {tmp_path / 'vanished'}: No such file or directory"
+    ]
+
+
+def test_a_fifo_or_dev_zero_in_place_of_a_pack_neither_hangs_nor_fills_memory(tmp_path):
+    make_tree(tmp_path)
+    cache = tmp_path / "cache"
+    args = ("--format", "json", "--cache-dir", str(cache), ".")
+    first = run_cli(*args, cwd=tmp_path)
+    packs = packs_of(cache)
+    for i, pack in enumerate(packs):
+        pack.unlink()
+        if i % 2:
+            os.mkfifo(pack)
+        else:
+            pack.symlink_to("/dev/zero")
+    again = run_cli(*args, cwd=tmp_path, timeout=60)  # a blocking read would never return
+    assert (again.returncode, again.stdout) == (first.returncode, first.stdout)
+    assert all(p.is_file() and not p.is_symlink() for p in packs_of(cache))  # rewritten as packs
+
+
+def test_a_pack_larger_than_the_cap_is_not_read(tmp_path, monkeypatch):
+    from backend_lint.run import cache as cache_module
+
+    make_tree(tmp_path)
+    cache = tmp_path / "cache"
+    run(tmp_path, cache)
+    monkeypatch.setattr(cache_module, "MAX_PACK_BYTES", 10)
+    assert run(tmp_path, cache)[1].analysed == 7

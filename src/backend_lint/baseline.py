@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .model import Finding, Report, Suppression
+from .storage import write_atomic
 
 VERSION = 1
 
@@ -87,11 +88,11 @@ def dump_baseline(baseline: Baseline) -> str:
 
 
 def write_baseline(path: str, baseline: Baseline) -> None:
+    """Write (or rewrite, for --prune-baseline) atomically: a failed write keeps the old file."""
     try:
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(dump_baseline(baseline))
+        write_atomic(path, dump_baseline(baseline), durable=True)
     except OSError as exc:
-        raise BaselineError(f"cannot write baseline {path}: {exc.strerror}") from None
+        raise BaselineError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
 
 
 def apply_baseline(

@@ -5,6 +5,15 @@ and the working tree (staged and unstaged edits alike), plus every line of untra
 git does not ignore. Diffing against the merge base, as a pull request does, keeps the changes
 made on REF's branch meanwhile out of the picture; when there is none (a shallow clone), REF
 itself is used. Works in a detached-HEAD checkout; outside git it is a `DiffError`.
+
+git runs programs a repository configures, and a checked-out repository (an archive with its
+`.git`, a CI cache) may be hostile, so every git call here disables them: the fsmonitor hook
+(`git diff` and `git ls-files` run it), hooks (an index refresh can run `post-index-change`),
+external diff drivers, textconv, the pager, and the clean/smudge/process filter drivers that
+`git diff` runs to compare working-tree files (found by name in the config, each set to
+nothing: git has no switch for all of them), with submodules ignored (their own config would
+apply in them). The user's global and system config stay in force: they are the user's own,
+and hold settings such as `safe.directory` that a CI checkout needs.
 """
 
 from __future__ import annotations
@@ -39,18 +48,43 @@ class ChangedLines:
         return any(n in lines for n in range(first, max(first, last) + 1))
 
 
-def _git(args: list[str], cwd: Path) -> str:
+_SAFE_CONFIG = ("core.fsmonitor=false", "core.hooksPath=/dev/null", "diff.external=", "core.quotepath=off")
+_SAFE_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat"}
+_FILTER_KEYS = ("clean", "smudge", "process")
+
+
+def _run_git(args: list[str], cwd: Path, config: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    options = [item for setting in (*_SAFE_CONFIG, *config) for item in ("-c", setting)]
+    env = {k: v for k, v in os.environ.items() if k != "GIT_EXTERNAL_DIFF"}
     try:
-        done = subprocess.run(
-            ["git", "-c", "core.quotepath=off", *args],
+        return subprocess.run(
+            ["git", "--no-pager", *options, *args],
             cwd=cwd, capture_output=True, text=True, encoding="utf-8", errors="surrogateescape",
+            env={**env, **_SAFE_ENV}, stdin=subprocess.DEVNULL,
         )  # fmt: skip
     except FileNotFoundError:
         raise DiffError("--diff needs git, which is not installed (or not on PATH)") from None
+
+
+def _git(args: list[str], cwd: Path, config: tuple[str, ...] = ()) -> str:
+    done = _run_git(args, cwd, config)
     if done.returncode != 0:
         detail = (done.stderr.strip().splitlines() or ["git failed"])[-1]
         raise DiffError(f"--diff: git {args[0]}: {detail}")
     return done.stdout
+
+
+def no_filters(top: Path) -> tuple[str, ...]:
+    """Config settings that turn off every filter driver the repository's config defines."""
+    listed = _run_git(["config", "-z", "--get-regexp", r"^filter\."], top).stdout
+    keys = [item.split("\n", 1)[0] for item in listed.split("\0") if item]
+    names = sorted({key[len("filter.") :].rpartition(".")[0] for key in keys} - {""})
+    odd = [n for n in names if "=" in n or "\n" in n]  # `-c` could not name these drivers
+    if odd:
+        raise DiffError(f"--diff: the git config defines a filter driver named {odd[0]!r}, which "
+                        "backend-lint cannot turn off; it does not run git on this repository")  # fmt: skip
+    settings = [f"filter.{name}.{key}=" for name in names for key in _FILTER_KEYS]
+    return (*settings, *(f"filter.{name}.required=false" for name in names))
 
 
 def _unquote(path: str) -> str:
@@ -100,7 +134,10 @@ def changed_lines(ref: str, where: str | Path = ".") -> ChangedLines:
         base = _git(["merge-base", commit, "HEAD"], top).strip() or commit
     except DiffError:  # no common history (shallow clone, unrelated branch): compare with REF itself
         base = commit
-    patch = _git(["diff", "--unified=0", "--no-color", "--no-ext-diff", "--find-renames", base, "--"], top)
+    patch = _git(
+        ["diff", "--unified=0", "--no-color", "--no-ext-diff", "--no-textconv", "--ignore-submodules=all",
+         "--find-renames", base, "--"], top, no_filters(top),
+    )  # fmt: skip
     files: dict[str, frozenset[int] | None] = {
         str(top / path): lines for path, lines in parse_unified_diff(patch).items()
     }

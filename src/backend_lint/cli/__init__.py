@@ -14,6 +14,7 @@ import sys
 from ..baseline import BaselineError
 from ..config import ConfigError
 from ..diff import DiffError
+from ..report.escape import visible
 from .check import cmd_check, exit_code
 from .info import cmd_checklist, cmd_explain, cmd_rules, explain_text
 from .options import EXIT_ERROR, UsageError
@@ -29,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
             return COMMANDS[argv[0]](argv[1:])
         return cmd_check(argv)
     except (ConfigError, UsageError, BaselineError, DiffError) as exc:
-        print(f"backend-lint: error: {exc}", file=sys.stderr)
+        print(f"backend-lint: error: {visible(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("backend-lint: interrupted", file=sys.stderr)
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - last resort: one line, never a traceback
         if os.environ.get("BACKEND_LINT_DEBUG"):
             raise
-        print(f"backend-lint: internal error: {type(exc).__name__}: {exc} (set BACKEND_LINT_DEBUG=1 for details)",
+        print(f"backend-lint: internal error: {type(exc).__name__}: {visible(str(exc))} "
+              "(set BACKEND_LINT_DEBUG=1 for details)",
               file=sys.stderr)  # fmt: skip
         return EXIT_ERROR

@@ -136,14 +136,16 @@ def _step_summary(report: Report, rules: dict[str, RuleInfo], options, path: str
 
 
 def _write(text: str, output: str | None) -> None:
+    """The report to stdout, or to `output` atomically: a failed write keeps the old file."""
+    from ..storage import write_atomic
+
     if output is None:
         sys.stdout.write(text)
         return
     try:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        write_atomic(output, text, durable=True)
     except OSError as exc:
-        raise UsageError(f"--output: cannot write {output}: {exc.strerror}") from None
+        raise UsageError(f"--output: cannot write {output}: {exc.strerror or exc}") from None
 
 
 class _progress:

@@ -2,8 +2,12 @@
 
 `::error file=app.py,line=3,col=5,endLine=3,endColumn=9,title=BL201 silent-exception::message`.
 Values are escaped as the runner expects (the rules of @actions/core): in the message `%`, CR and
-LF become `%25`, `%0D`, `%0A`; in properties `:` and `,` also become `%3A` and `%2C`. The step
-summary (Markdown) is rendered by `report.markdown`; the CLI appends it to `$GITHUB_STEP_SUMMARY`.
+LF become `%25`, `%0D`, `%0A`; in properties `:` and `,` also become `%3A` and `%2C`. So a newline
+in a file name or message cannot end the command and start another; before that, every other
+control, bidi or invisible character is made visible and `##[` (a legacy runner command, found
+anywhere in a line) is broken (`escape.log_safe`), and messages are clipped to MESSAGE_LIMIT.
+CR and LF stay lossless in the `file` property, which the runner decodes. The step summary
+(Markdown) is rendered by `report.markdown`; the CLI appends it to `$GITHUB_STEP_SUMMARY`.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from ..catalog import Catalog, RuleInfo
 from ..model import Finding, Report
 from . import RenderOptions
+from .escape import MESSAGE_LIMIT, clip, log_safe
 from .summary import summarise
 
 COMMANDS = {"critical": "error", "high": "error", "medium": "warning", "low": "notice", "info": "notice"}
@@ -24,9 +29,16 @@ def escape_property(value: str) -> str:
     return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
+def _inert(value: str) -> str:
+    """`log_safe`, but CR and LF kept for the %-escapes, which the runner decodes back."""
+    lines = value.split("\n")
+    return "\n".join("\r".join(log_safe(part) for part in line.split("\r")) for line in lines)
+
+
 def command(name: str, properties: dict[str, object], message: str) -> str:
-    props = ",".join(f"{k}={escape_property(str(v))}" for k, v in properties.items() if v is not None)
-    return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
+    """One workflow command; property values and the message may hold anything."""
+    props = ",".join(f"{k}={escape_property(_inert(str(v)))}" for k, v in properties.items() if v is not None)
+    return f"::{name}{' ' + props if props else ''}::{escape_data(_inert(message))}"
 
 
 def annotation(f: Finding) -> str:
@@ -37,7 +49,7 @@ def annotation(f: Finding) -> str:
             props["endColumn"] = f.end_column
     props["title"] = f"{f.rule} {f.name}"
     items = ", ".join(f.checklist)
-    message = f"{f.message} [{f.severity}; agent: {f.agent}; checklist: {items}]"
+    message = f"{clip(f.message, MESSAGE_LIMIT)} [{f.severity}; agent: {f.agent}; checklist: {items}]"
     return command(COMMANDS[f.severity], props, message)
 
 
@@ -48,7 +60,7 @@ def render(report: Report, rules: dict[str, RuleInfo], catalog: Catalog, options
             props = {"file": e.path, "title": "backend-lint could not analyse"}
         else:
             props = {"title": f"backend-lint {e.engine or 'internal'} engine error"}
-        lines.append(command("error", props, e.message))
+        lines.append(command("error", props, clip(e.message, MESSAGE_LIMIT)))
     for notice in report.notices:
         lines.append(command("notice", {"title": "backend-lint"}, notice))
     summary = summarise(report)

@@ -1,12 +1,14 @@
-"""The JSON report: a public contract (version 1), documented in docs/json-report.md."""
+"""The JSON report: a public contract (version 1), documented in docs/json-report.md.
+
+Written by `escape.json_text`: valid UTF-8 JSON whatever the paths and messages hold.
+"""
 
 from __future__ import annotations
-
-import json
 
 from ..catalog import Catalog, RuleInfo
 from ..model import Report
 from . import RenderOptions
+from .escape import json_text
 from .summary import summarise
 
 
@@ -22,4 +24,4 @@ def render(report: Report, rules: dict[str, RuleInfo], catalog: Catalog, options
         data["suppressed"] = [f.to_dict() for f in report.suppressed]
     if report.notices:
         data["notices"] = list(report.notices)
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json_text(data) + "\n"

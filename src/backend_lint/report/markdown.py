@@ -2,6 +2,10 @@
 
 A headline with the counts, the findings (most severe first, at most `limit` of them), then the
 findings per responsible agent and per checklist item, and the files that could not be analysed.
+Paths, messages, notices and reasons come from the code under review: they go through
+`escape.md_code` / `escape.md_text`, so a hostile file name or message can neither break a table
+row nor inject HTML, a link, an image or a mention into the comment; messages are clipped to
+MESSAGE_LIMIT characters.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 from ..catalog import Catalog, RuleInfo
 from ..model import Finding, Report, severity_rank, split_errors
 from . import RenderOptions
+from .escape import MESSAGE_LIMIT, md_code, md_text
 from .summary import summarise
 
 LIMIT = 50
@@ -16,9 +21,8 @@ ICONS = {"critical": "🔴", "high": "🔴", "medium": "🟠", "low": "🟡", "i
 
 
 def cell(text: str) -> str:
-    """Text safe inside a Markdown table cell: no pipe, no newline, no raw HTML."""
-    text = " ".join(str(text).split())
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+    """Text safe inside a Markdown table cell: no pipe, no newline, no HTML or link."""
+    return md_text(str(text))
 
 
 def render(
@@ -40,14 +44,15 @@ def render(
     files, engines = split_errors(report.errors)
     if files:
         lines += [f"### Could not analyse {len(files)} file(s)", ""]
-        lines += [f"- `{cell(e.path or '')}`: {cell(e.message)}" for e in files]
+        lines += [f"- {md_code(e.path or '', table=False)}: {md_text(e.message, MESSAGE_LIMIT, table=False)}" for e in files]
         lines.append("")
     if engines:
         lines += [f"### {len(engines)} engine error(s)", ""]
-        lines += [f"- {cell(e.engine or 'backend-lint')}: {cell(e.message)}" for e in engines]
+        lines += [f"- {md_text(e.engine or 'backend-lint', table=False)}: {md_text(e.message, MESSAGE_LIMIT, table=False)}"
+                  for e in engines]  # fmt: skip
         lines.append("")
     for notice in report.notices:
-        lines += [f"> **Note:** {cell(notice)}", ""]
+        lines += [f"> **Note:** {md_text(notice, table=False)}", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -64,8 +69,8 @@ def _findings(findings: tuple[Finding, ...], limit: int) -> list[str]:
     lines = [f"### {title}", "", "| severity | rule | location | message | agent |", "|---|---|---|---|---|"]
     for f in ordered[:limit]:
         lines.append(
-            f"| {ICONS[f.severity]} {f.severity} | `{f.rule}` {f.name} | `{cell(f.path)}:{f.line}` "
-            f"| {cell(f.message)} | `{f.agent}` |"
+            f"| {ICONS[f.severity]} {f.severity} | {md_code(f.rule)} {cell(f.name)} | {md_code(f'{f.path}:{f.line}')} "
+            f"| {md_text(f.message, MESSAGE_LIMIT)} | {md_code(f.agent)} |"
         )
     if len(ordered) > limit:
         lines.append(f"\n…and {len(ordered) - limit} more (see the full report).")
@@ -74,7 +79,7 @@ def _findings(findings: tuple[Finding, ...], limit: int) -> list[str]:
 
 def _by_agent(summary: dict) -> list[str]:
     lines = ["### Findings by responsible agent", "", "| agent | findings |", "|---|---:|"]
-    lines += [f"| `{agent}` | {n} |" for agent, n in summary["by_agent"].items()]
+    lines += [f"| {md_code(agent)} | {n} |" for agent, n in summary["by_agent"].items()]
     return [*lines, ""]
 
 

@@ -4,18 +4,20 @@ Every rule of the catalog the reporter receives is described in `tool.driver.rul
 carry the category, `CWE-<id>`, the agent and the checklist items); results point at files
 relative to `%SRCROOT%` (the working directory, given in `originalUriBaseIds`), carry the finding's
 fingerprint as a partial fingerprint, and suppressed findings (comments or baseline) are listed with
-`suppressions`, as SARIF asks, so viewers can show them as dismissed.
+`suppressions`, as SARIF asks, so viewers can show them as dismissed. Written by
+`escape.json_text` (valid UTF-8 JSON whatever the code under review holds); file names become
+percent-encoded URIs, the bytes of a name that is not UTF-8 included.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from ..catalog import Catalog, RuleInfo
 from ..model import Error, Finding, Report
 from . import RenderOptions
+from .escape import json_text
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -51,7 +53,7 @@ def render(report: Report, rules: dict[str, RuleInfo], catalog: Catalog, options
         "results": results,
     }
     data = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json_text(data) + "\n"
 
 
 def is_security(info: RuleInfo) -> bool:
@@ -116,7 +118,7 @@ def _location(path: str) -> dict:
     posix = PurePosixPath(path.replace("\\", "/"))
     if posix.is_absolute():
         return {"uri": Path(path).as_uri()}
-    return {"uri": quote(str(posix)), "uriBaseId": SRCROOT}
+    return {"uri": quote(str(posix), errors="surrogateescape"), "uriBaseId": SRCROOT}
 
 
 def _result(f: Finding, index: dict[str, int]) -> dict:

@@ -1,16 +1,23 @@
-"""Human output with rich: findings grouped by file with their code line, then who owns what."""
+"""Human output with rich: findings grouped by file with their code line, then who owns what.
+
+Everything that comes from the code under review (paths, messages, code lines, reasons, notices)
+goes through `escape`: rich markup escaped, no control or bidi character reaches the terminal, and
+a code line or message is clipped (CODE_LIMIT, MESSAGE_LIMIT) so one long line flagged many times
+cannot make a huge report.
+"""
 
 from __future__ import annotations
 
 import io
 
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as markup
 from rich.table import Table
 
 from ..catalog import Catalog, RuleInfo
 from ..model import Finding, Report, split_errors
 from . import RenderOptions
+from .escape import CODE_LIMIT, MESSAGE_LIMIT, line_start, log_safe
 from .summary import summarise
 
 STYLES = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
@@ -33,22 +40,23 @@ def render(report: Report, rules: dict[str, RuleInfo], catalog: Catalog, options
         console.print(f"[bold]Suppressed ({len(report.suppressed)})[/]")
         for f in report.suppressed:
             reason = f" -- {f.suppression.reason}" if f.suppression and f.suppression.reason else ""
-            console.print(f"  {escape(f.path)}:{f.line}:{f.column} {f.rule} {f.name}{escape(reason)}", style="dim")
+            where = f"{shown(f.path, start=True)}:{f.line}:{f.column}"
+            console.print(f"  {where} {f.rule} {f.name}{shown(reason, MESSAGE_LIMIT)}", style="dim")
         console.print()
     files, engines = split_errors(report.errors)
     if files:
         console.print(f"[bold red]Could not analyse {len(files)} file(s)[/]")
         for e in files:
             by = f" [{e.engine}]" if e.engine and e.engine != "native" else ""
-            console.print(f"  {escape(e.path or '')}: {escape(e.message)}{escape(by)}")
+            console.print(f"  {shown(e.path or '', start=True)}: {shown(e.message, MESSAGE_LIMIT)}{markup(by)}")
         console.print()
     if engines:
         console.print(f"[bold red]{len(engines)} engine error(s)[/]")
         for e in engines:
-            console.print(f"  {escape(e.engine or 'backend-lint')}: {escape(e.message)}")
+            console.print(f"  {markup(e.engine or 'backend-lint')}: {shown(e.message, MESSAGE_LIMIT)}")
         console.print()
     for notice in report.notices:
-        console.print(f"[yellow]note:[/] {escape(notice)}")
+        console.print(f"[yellow]note:[/] {shown(notice)}")
     if options.quiet:
         return buffer.getvalue()
     if report.findings:
@@ -64,18 +72,23 @@ def _findings(console: Console, findings: tuple[Finding, ...], code: dict[str, d
             if current is not None:
                 console.print()
             current = f.path
-            console.print(f"[bold underline]{escape(f.path)}[/]")
+            console.print(f"[bold underline]{shown(f.path, start=True)}[/]")
         sev = STYLES.get(f.severity, "")
-        also = f"  [dim](also: {', '.join(f.also_reported_by)})[/]" if f.also_reported_by else ""
+        also = f"  [dim](also: {shown(', '.join(f.also_reported_by))})[/]" if f.also_reported_by else ""
         console.print(
             f"  {f.line}:{f.column}  [{sev}]{f.severity:<8}[/] [bold]{f.rule}[/] {f.name}  "
-            f"{escape(f.message)}  [dim]→ {f.agent}[/]{also}"
+            f"{shown(f.message, MESSAGE_LIMIT)}  [dim]→ {shown(f.agent)}[/]{also}"
         )
         line = code_line(f, code.get(f.path, {}).get(f.line, ""))
         if line:
-            console.print(f"      [dim]│[/] {escape(line)}")
+            console.print(f"      [dim]│[/] {shown(line, CODE_LIMIT)}")
     if findings:
         console.print()
+
+
+def shown(text: str, limit: int | None = None, start: bool = False) -> str:
+    """Untrusted text as rich markup: inert (see `escape`), clipped to `limit` characters."""
+    return markup(line_start(text) if start else log_safe(text, limit))
 
 
 def code_line(f: Finding, code: str) -> str:
@@ -101,7 +114,7 @@ def _summary_tables(console: Console, report: Report, catalog: Catalog) -> None:
     agents.add_column("agent")
     agents.add_column("findings", justify="right")
     for agent, count in summary["by_agent"].items():
-        agents.add_row(agent, str(count))
+        agents.add_row(shown(agent), str(count))
     console.print(agents)
     console.print()
     items = Table(title="Findings by checklist item", title_justify="left", show_edge=False)
@@ -110,7 +123,7 @@ def _summary_tables(console: Console, report: Report, catalog: Catalog) -> None:
     items.add_column("findings", justify="right")
     for item, count in summary["by_checklist"].items():
         entry = catalog.checklist.get(item)
-        items.add_row(escape(entry.title if entry else item), entry.list if entry else "", str(count))
+        items.add_row(shown(entry.title if entry else item), entry.list if entry else "", str(count))
     console.print(items)
     console.print()
 

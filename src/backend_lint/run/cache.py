@@ -8,9 +8,16 @@ rules, their options, agent overrides; per engine, its selected codes and what e
 entry per file (its absolute path, the path it is shown under, whether it counts as a test) holds
 the file's `FileResult` as a plain record: every engine's findings and errors in it, and what
 suppression needs. An entry is used when the file's stamp (size, mtime, ctime, inode, mode) is the one recorded,
-or else when its content hash matches. Packs are written atomically (temporary file +
-`os.replace`), so two runs racing never leave a half-written one; a pack or entry that is corrupt
-anyway is ignored and rebuilt. Deleting the directory is always safe.
+or else when its content hash matches. Packs are written atomically (`storage.write_atomic`), so
+two runs racing never leave a half-written one; a pack or entry that is corrupt anyway is ignored
+and rebuilt, and one that is not a small regular file (a FIFO, a link to `/dev/zero`) is never
+waited on or read without end. Deleting the directory is always safe.
+
+The cache owns its directory: it writes and deletes only inside a directory it created and
+marked (a `CACHEDIR.TAG`, https://bford.info/cachedir/, and a marker file of its own). Given an
+existing directory it did not create (`--cache-dir ~/.cache`), it works in a sub-directory
+`backend-lint/` of its own, so other tools' files are never pruned. A directory that cannot be
+written (read-only, full, removed during the run) means no cache for this run, with one notice.
 """
 
 from __future__ import annotations
@@ -19,7 +26,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import sys
 import time
 import zlib
@@ -29,8 +35,11 @@ from pathlib import Path
 
 from .. import __version__
 from ..model import FileResult, Finding
+from ..storage import read_regular, write_atomic
+from .cache_dir import owned_directory, remove_packs
 
 DIRECTORY_NAME = ".backend_lint_cache"
+MAX_PACK_BYTES = 64 * 1024 * 1024
 FORMAT = "3"  # bump when the record layout changes
 _SETTINGS_DIR = re.compile(r"[0-9a-f]{32}\Z")  # the packs of one settings key (not ruff's own cache)
 
@@ -123,10 +132,12 @@ class ResultCache:
     MAX_KEYS = 8  # directories of other settings (older configs, rule sets) kept beside the current one
 
     def __init__(self, directory: str | os.PathLike, settings: str) -> None:
-        self.directory = Path(directory)
+        self.requested = Path(directory)
+        self.directory = self.requested  # the one it owns, once `prepare` found it
         self.settings = settings
         self.packs = self.directory / settings[:32]
         self.writable = True
+        self.notice: str | None = None  # why the cache is off for this run, said once
         self.now = time.time()
         self._shards: dict[int, dict[str, dict]] = {}
         self._new: dict[int, dict[str, dict]] = {}
@@ -141,24 +152,34 @@ class ResultCache:
         return zlib.crc32(entry_id.encode("utf-8", "surrogateescape")) % self.SHARDS
 
     def prepare(self) -> bool:
-        """Create the directories (the top one with a `.gitignore` ignoring it); False if they
-        cannot be written."""
+        """Find or create the directory it owns and the packs' directory (the top one with a
+        `.gitignore` ignoring it); False, with `notice` set, if they cannot be written."""
         try:
-            self.packs.mkdir(parents=True, exist_ok=True)
+            self.directory = owned_directory(self.requested)
+            self.packs = self.directory / self.settings[:32]
+            self.packs.mkdir(exist_ok=True)
             ignore = self.directory / ".gitignore"
             if not ignore.exists():
                 self._write(ignore, b"# created by backend-lint: the result cache, safe to delete\n*\n")
             os.utime(self.packs)  # recently used: pruned last
-        except OSError:
-            self.writable = False
+        except OSError as exc:
+            self._disable(exc)
             return False
         return True
 
+    def _disable(self, exc: OSError) -> None:
+        self.writable = False
+        if self.notice is None:
+            reason = f": {exc.strerror}" if exc.strerror else ""
+            self.notice = f"result cache disabled: cannot write to {self.requested}{reason}"
+
     def _read(self, shard: int) -> dict[str, dict]:
         """A pack's entries; a missing, corrupt or foreign pack is an empty one."""
+        data = read_regular(self.packs / f"{shard:02x}.json", MAX_PACK_BYTES)
+        if data is None:
+            return {}
         try:
-            with open(self.packs / f"{shard:02x}.json", "rb") as fh:
-                pack = json.loads(fh.read())
+            pack = json.loads(data)
             if pack.get("settings") == self.settings and isinstance(pack.get("entries"), dict):
                 return pack["entries"]
         except (OSError, ValueError, AttributeError, RecursionError):
@@ -215,8 +236,8 @@ class ResultCache:
             data = json.dumps({"settings": self.settings, "entries": entries}, separators=(",", ":")).encode()
             try:
                 self._write(self.packs / f"{shard:02x}.json", data)
-            except OSError:
-                self.writable = False
+            except OSError as exc:  # full, read-only, or removed during the run
+                self._disable(exc)
                 return
             self._shards[shard] = entries
         if self._new:
@@ -224,28 +245,21 @@ class ResultCache:
         self._new = {}
 
     def _prune(self) -> None:
+        """Old entries of the directory it owns: files of the one-file-per-source format, and the
+        packs of the least recently used settings beyond MAX_KEYS (only files named as packs are
+        deleted, and their directory only once it is empty)."""
         try:
-            for old_format in self.directory.glob("*.json"):  # one file per source file, before packs
-                if _SETTINGS_DIR.match(old_format.stem):
+            for old_format in self.directory.glob("*.json"):
+                if _SETTINGS_DIR.match(old_format.stem) and old_format.is_file():
                     old_format.unlink(missing_ok=True)
-            others = [d for d in self.directory.iterdir() if _SETTINGS_DIR.match(d.name) and d != self.packs and d.is_dir()]
+            others = [d for d in self.directory.iterdir()
+                      if _SETTINGS_DIR.match(d.name) and d != self.packs and d.is_dir() and not d.is_symlink()]  # fmt: skip
             if len(others) > self.MAX_KEYS:
                 for old in sorted(others, key=lambda d: d.stat().st_mtime)[: len(others) - self.MAX_KEYS]:
-                    shutil.rmtree(old, ignore_errors=True)
+                    remove_packs(old)
         except OSError:
             pass
 
     def _write(self, target: Path, data: bytes) -> None:
-        # a name no other process or thread picks (not `tempfile`: it costs start-up time)
-        tmp = target.parent / f".tmp-{os.getpid()}-{os.urandom(6).hex()}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, target)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomic(target, data, streams=False)  # a FIFO or link in a pack's place is replaced
+

@@ -55,7 +55,7 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
     if options.cache_dir is not None:
         cache = ResultCache(options.cache_dir, cache_key(selection, config.root))
         if not cache.prepare():
-            notices += (f"result cache disabled: cannot write to {options.cache_dir}",)
+            notices += (cache.notice,)
             cache = None
     external = selection.external()
     hits, read = lookup(cache, items) if cache else ([None] * len(items), {})
@@ -71,7 +71,7 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
     )  # fmt: skip
     jobs = options.jobs or os.cpu_count() or 1
     with ThreadPoolExecutor(max_workers=max(1, len(external))) as pool:  # external engines run while the workers do
-        pending = [pool.submit(_run_external, name, selection, targets, config.root, options.cache_dir if cache else None)
+        pending = [pool.submit(_run_external, name, selection, targets, config.root, str(cache.directory) if cache else None)
                    for name in external if targets.paths]  # fmt: skip
         work = [(*items[i], read.get(i)) for i in todo]
         analysed = analyse_all(work, settings, jobs, options.progress, len(files) - len(todo))
@@ -87,6 +87,8 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
             complete = targets.complete if external else None
             remember(cache, [items[i] for i in todo], analysed, fresh, before, complete, started)
         cache.save()
+        if cache.notice:  # the directory became unwritable (full, removed) during the run
+            notices += (cache.notice,)
     results: list[FileResult] = [hit for hit in hits]  # type: ignore[misc]
     for i, result in zip(todo, fresh):
         results[i] = result
