@@ -210,3 +210,31 @@ def test_models_are_checked_when_read(tmp_path, monkeypatch):
             spec.load()
     finally:
         spec.load.cache_clear()
+
+
+def test_the_path_in_every_format(tmp_path):
+    import json
+    from pathlib import Path as P
+
+    import jsonschema
+
+    from backend_lint import run as runner
+    from backend_lint.catalog import load_catalog
+    from backend_lint.report import RenderOptions, render
+
+    report = lint_project(tmp_path, {
+        "shop/__init__.py": "", "shop/helpers.py": SHOP_HELPERS,
+        "shop/views.py": view('target = request.args["n"]\n    return helpers.ping(target)'),
+    })  # fmt: skip
+    options = RenderOptions(version="0", root=str(tmp_path))
+    rules, catalog = runner.rule_catalog(), load_catalog()
+    text = render("text", report, rules, catalog, options)
+    assert 'path: request.args["n"] views.py:15 → target → helpers.ping(target) → popen() helpers.py:5' in text
+    data = json.loads(render("json", report, rules, catalog, options))
+    assert [step["line"] for step in data["findings"][0]["trace"]] == [15, 15, 16, 5]
+    sarif = json.loads(render("sarif", report, rules, catalog, options))
+    schema = json.loads((P(__file__).parent / "sarif-schema-2.1.0.json").read_text("utf-8"))
+    jsonschema.Draft7Validator(schema).validate(sarif)
+    flow = sarif["runs"][0]["results"][0]["codeFlows"][0]["threadFlows"][0]["locations"]
+    assert [(x["location"]["physicalLocation"]["artifactLocation"]["uri"], x["location"]["message"]["text"]) for x in flow][-1] == (
+        "shop/helpers.py", "popen()")

@@ -142,6 +142,8 @@ def _result(f: Finding, index: dict[str, int]) -> dict:
         result["partialFingerprints"] = {FINGERPRINT_KEY: f.fingerprint}
     if f.also_reported_by:
         result["properties"]["alsoReportedBy"] = list(f.also_reported_by)
+    if f.trace:
+        result["codeFlows"] = [_code_flow(f)]
     if f.suppression is not None:
         in_source = f.suppression.kind != "baseline"
         suppression: dict = {"kind": "inSource" if in_source else "external", "state": "accepted"}
@@ -152,6 +154,15 @@ def _result(f: Finding, index: dict[str, int]) -> dict:
             suppression["location"] = {"physicalLocation": physical}
         result["suppressions"] = [suppression]
     return result
+
+
+def _code_flow(f: Finding) -> dict:
+    """A dataflow finding's path as one thread flow: source, steps, calls, sink."""
+    locations = []
+    for step in f.trace:
+        physical = {"artifactLocation": _location(step.path), "region": {"startLine": max(step.line, 1)}}
+        locations.append({"location": {"physicalLocation": physical, "message": {"text": step.text}}})
+    return {"threadFlows": [{"locations": locations}]}
 
 
 def _sort_key(result: dict) -> tuple:

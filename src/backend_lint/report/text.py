@@ -82,8 +82,22 @@ def _findings(console: Console, findings: tuple[Finding, ...], code: dict[str, d
         line = code_line(f, code.get(f.path, {}).get(f.line, ""))
         if line:
             console.print(f"      [dim]│[/] {shown(line, CODE_LIMIT)}")
+        if f.trace:
+            console.print(f"      [dim]path:[/] {shown(trace_line(f), MESSAGE_LIMIT)}")
     if findings:
         console.print()
+
+
+def trace_line(f: Finding) -> str:
+    """A dataflow finding's path, compactly: `request.args["next"] views.py:55 → next → safe(next) →
+    redirect() views.py:58`; a step shows its file and line where the path starts, enters another
+    file, or ends."""
+    parts, previous = [], None
+    for i, step in enumerate(f.trace):
+        place = i in (0, len(f.trace) - 1) or step.path != previous
+        parts.append(f"{step.text} {step.path.rsplit('/', 1)[-1]}:{step.line}" if place else step.text)
+        previous = step.path
+    return " → ".join(parts)
 
 
 def shown(text: str, limit: int | None = None, start: bool = False) -> str:
