@@ -1,18 +1,22 @@
 """The per-file semantic model every native rule queries instead of re-deriving it.
 
-Built once per file from the module's top-level statements (cheap: no extra tree walk), then
-completed by the engine's single walk, which registers nested imports as it meets them. Answers:
-qualified names of expressions (imports, aliases, `from x import y as z`), module constants and
-folded constant expressions, values assigned to a name inside a function, instances created at
-module level (`app = Flask(__name__)`), and the framework role of a function.
+Built once per file, complete before any rule runs: nothing a rule or the engine's walk does changes
+its answers, so they never depend on the order in which code is visited. Construction reads the
+module's statements (not its expressions: no extra walk of the tree). Answers: qualified names of
+expressions (every import of the module, `from x import y as z`, aliases), module constants and
+folded constant expressions, instances created at module level (`app = Flask(__name__)`), the
+framework role of a function, and, through `flow(function)`, the def-use table of a function (which
+values a local name is given, where it is used), built on first question and kept for the file.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
+import sys
 from dataclasses import dataclass
-from functools import lru_cache
+
+from .flow.defuse import DefUse, child_nodes
 
 NOT_CONSTANT = object()
 _MAX_FOLDED = 100_000  # longest string, bytes or tuple built by folding
@@ -32,27 +36,6 @@ class FunctionRole:
 
 
 NO_ROLE = FunctionRole()
-
-
-def child_nodes(node: ast.AST) -> list[ast.AST]:
-    """The children of `node` in `ast.iter_child_nodes` order, except operators and expression
-    contexts (`Add`, `Eq`, `Load`: childless leaves nobody looks for). A list built without
-    generators: walks of whole function bodies spend most of their time here."""
-    children: list[ast.AST] = []
-    for name in _child_fields(node.__class__):
-        value = getattr(node, name, None)
-        if value.__class__ is list:
-            for item in value:
-                if isinstance(item, ast.AST):
-                    children.append(item)
-        elif isinstance(value, ast.AST):
-            children.append(value)
-    return children
-
-
-@lru_cache(maxsize=None)  # one entry per node class
-def _child_fields(cls: type) -> tuple[str, ...]:
-    return tuple(name for name in cls._fields if name not in ("ctx", "op", "ops"))
 
 
 def _const_value(node: ast.expr) -> object:
@@ -80,25 +63,29 @@ class SemanticModel:
     def __init__(self, tree: ast.Module, module_path: str = "") -> None:
         self.tree = tree
         self.module_path = module_path
-        self.imports: dict[str, str] = {}
+        self.imports: dict[str, str] = {}  # every import of the module: name -> qualified name
         self.constants: dict[str, object] = {}
         self.instances: dict[str, str] = {}  # module name -> qualified name of the class it instantiates
         self.module_defs: set[str] = set()  # names (re)bound at module level by def/class/assignment
         self._assign_counts: dict[str, int] = {}
-        self._locals: dict[int, dict[str, list[ast.expr]]] = {}
+        self._collected: set[int] = set()  # the import statements `imports` was built from
+        # per-function answers, each computed on its first question and kept for the file
+        self._flows: dict[int, DefUse] = {}
         self._roles: dict[int, FunctionRole] = {}
-        # answers derived from the imports, forgotten whenever an import is added (the walk adds nested ones)
         self._imported_modules: dict[str, bool] = {}
         self._view_classes: dict[int, str | None] = {}
         self._scan_module(tree.body)
         self.main_guard_lines = self._main_guard_lines(tree)
+        self._main_guard_calls = self._collect_main_guard_calls()
+        self._class_bases = self._collect_class_bases()
 
     # -- building ------------------------------------------------------------------------------
     def _scan_module(self, body: list[ast.stmt]) -> None:
         pending: list[tuple[str, ast.expr]] = []
+        nested: list[ast.Import | ast.ImportFrom] = []  # imports inside functions, classes, loops
         for stmt in self._top_level(body):
             if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-                self.add_import(stmt)
+                self._bind_import(stmt, rebind=True)
             elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.module_defs.add(stmt.name)
             elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
@@ -108,6 +95,10 @@ class SemanticModel:
                         self._assign_counts[target.id] = self._assign_counts.get(target.id, 0) + 1
                         self.module_defs.add(target.id)
                         pending.append((target.id, stmt.value))
+            if stmt.__class__ in _BLOCKS and stmt.__class__ not in _TOP_LEVEL_BLOCKS:
+                nested.extend(_imports_within(stmt))
+        for stmt in nested:  # after every module-level one, which they never rebind
+            self._bind_import(stmt, rebind=False)
         for name, value in pending:
             if self._assign_counts[name] != 1:
                 continue
@@ -132,24 +123,37 @@ class SemanticModel:
                 nested = stmt.body + [s for h in stmt.handlers for s in h.body] + stmt.orelse + stmt.finalbody
                 stack.extend(reversed(nested))
 
-    def add_import(self, node: ast.Import | ast.ImportFrom) -> None:
-        if self._imported_modules or self._view_classes:
-            self._imported_modules.clear()
-            self._view_classes.clear()
+    def _bind_import(self, node: ast.Import | ast.ImportFrom, rebind: bool) -> None:
+        """Module-level imports bind as Python does (a later one rebinds a name); nested ones only
+        bind names no import has bound yet (`import a.b` never rebinds `a`)."""
+        self._collected.add(id(node))
+        imports = self.imports
         if isinstance(node, ast.Import):
             for alias in node.names:
-                if alias.asname:
-                    self.imports[alias.asname] = alias.name
-                else:
+                if alias.asname and (rebind or alias.asname not in imports):
+                    imports[alias.asname] = alias.name
+                elif not alias.asname:
                     head = alias.name.split(".")[0]
-                    self.imports.setdefault(head, head)
+                    imports.setdefault(head, head)
         else:
             module = "." * node.level + (node.module or "")
+            prefix = module if module.endswith(".") else module + "."
             for alias in node.names:
-                if alias.name == "*":
-                    continue
-                prefix = module if module.endswith(".") else module + "."
-                self.imports[alias.asname or alias.name] = prefix + alias.name
+                bound = alias.asname or alias.name
+                if alias.name != "*" and (rebind or bound not in imports):
+                    imports[bound] = prefix + alias.name
+
+    def add_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        """Every import of the tree is collected at construction, so for those this does nothing
+        (the engine's walk still hands nested imports here). Another tree's import is bound like a
+        nested one, and the answers derived from the imports are recomputed."""
+        if id(node) in self._collected:
+            return
+        self._bind_import(node, rebind=False)
+        self._imported_modules.clear()
+        self._view_classes.clear()
+        self._roles.clear()
+        self._class_bases = self._collect_class_bases()
 
     @staticmethod
     def _main_guard_lines(tree: ast.Module) -> tuple[tuple[int, int], ...]:
@@ -306,36 +310,6 @@ class SemanticModel:
                 )
         return False
 
-    # -- function bodies -----------------------------------------------------------------------
-    def local_values(self, function: ast.AST | None, name: str) -> list[ast.expr]:
-        """Expressions assigned to `name` inside `function` (`x = …`, `x: T = …`, `x += …`)."""
-        if function is None:
-            return []
-        table = self._locals.get(id(function))
-        if table is None:
-            table = self._locals[id(function)] = self._collect_locals(function)
-        return table.get(name, [])
-
-    @staticmethod
-    def _collect_locals(function: ast.AST) -> dict[str, list[ast.expr]]:
-        table: dict[str, list[ast.expr]] = {}
-        stack = list(reversed(getattr(function, "body", [])))  # popped in source order
-        while stack:
-            node = stack.pop()
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                continue
-            if isinstance(node, ast.Assign):
-                for target in node.targets:
-                    if isinstance(target, ast.Name):
-                        table.setdefault(target.id, []).append(node.value)
-            elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and node.value is not None:
-                if isinstance(node.target, ast.Name):
-                    table.setdefault(node.target.id, []).append(node.value)
-            elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
-                table.setdefault(node.target.id, []).append(node.value)
-            stack.extend(reversed(child_nodes(node)))
-        return table
-
     # -- frameworks ----------------------------------------------------------------------------
     def role(self, function: ast.AST, enclosing_class: ast.ClassDef | None = None) -> FunctionRole:
         key = id(function)
@@ -416,7 +390,7 @@ class SemanticModel:
             return FunctionRole("flask" if method == "route" else "fastapi", handler=True)
         return NO_ROLE
 
-    # -- logging and classes (used by the error-handling, logging and input-validation rules) ----
+    # -- logging, scripts and classes (used by the error-handling, logging and input-validation rules)
     def logging_call(self, call: ast.Call) -> int | None:
         """The level of a call that writes to a logger, or None when the call is not logging.
 
@@ -466,57 +440,46 @@ class SemanticModel:
 
     def main_guard_calls(self) -> frozenset[str]:
         """Names of module functions called under `if __name__ == "__main__":` (the script's entry)."""
-        cached = getattr(self, "_main_guard_calls", None)
-        if cached is None:
-            called = set()
-            # the guards' lines hold nothing but the guards (top-level statements), so only they are walked
-            guards = [stmt for stmt in self.tree.body if self.in_main_guard(stmt.lineno)]
-            for node in (n for guard in guards for n in ast.walk(guard)):
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and self.in_main_guard(node.lineno):
-                    called.add(node.func.id)
-            cached = self._main_guard_calls = frozenset(called)
-        return cached
+        return self._main_guard_calls
+
+    def _collect_main_guard_calls(self) -> frozenset[str]:
+        called = set()
+        # the guards' lines hold nothing but the guards (top-level statements), so only they are walked
+        guards = [stmt for stmt in self.tree.body if self.in_main_guard(stmt.lineno)] if self.main_guard_lines else []
+        for node in (n for guard in guards for n in ast.walk(guard)):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and self.in_main_guard(node.lineno):
+                called.add(node.func.id)
+        return frozenset(called)
 
     def class_bases(self, name: str) -> tuple[str, ...]:
         """Qualified names (or bare names, when unresolved) of the bases of a module-level class."""
-        table = getattr(self, "_class_bases", None)
-        if table is None:
-            table = self._class_bases = {}
-            for stmt in self._top_level(self.tree.body):
-                if isinstance(stmt, ast.ClassDef):
-                    table[stmt.name] = tuple(self.qualname(b) or ast.unparse(b) for b in stmt.bases)
-        return table.get(name, ())
+        return self._class_bases.get(name, ())
 
-    # -- added for the sql-injection rules (append-only) -----------------------------------------
-    def local_assignments(self, function: ast.AST | None, name: str) -> list[ast.AST]:
-        """The statements binding `name` inside `function`, in source order: `Assign`, `AnnAssign`,
-        `AugAssign` (so `q += …` can be told apart from `q = …`) and `NamedExpr`. Nested functions
-        and classes are not looked into."""
-        if function is None:
-            return []
-        cache: dict[int, dict[str, list[ast.AST]]] | None = getattr(self, "_assignment_tables", None)
-        if cache is None:
-            cache = self._assignment_tables = {}
-        table = cache.get(id(function))
+    def _collect_class_bases(self) -> dict[str, tuple[str, ...]]:
+        table = {}
+        for stmt in self._top_level(self.tree.body):
+            if isinstance(stmt, ast.ClassDef):
+                table[stmt.name] = tuple(self.qualname(b) or _unparsed(b) for b in stmt.bases)
+        return table
+
+    # -- function bodies -----------------------------------------------------------------------
+    def flow(self, scope: ast.AST) -> DefUse:
+        """The def-use table of a function (or lambda, class body, module), built once per file."""
+        table = self._flows.get(id(scope))
         if table is None:
-            table = cache[id(function)] = {}
-            stack = list(getattr(function, "body", []))
-            while stack:
-                node = stack.pop()
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                    continue
-                targets: list[ast.AST] = []
-                if isinstance(node, ast.Assign):
-                    targets = node.targets
-                elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) and node.value is not None:
-                    targets = [node.target]
-                for target in targets:
-                    if isinstance(target, ast.Name):
-                        table.setdefault(target.id, []).append(node)
-                stack.extend(child_nodes(node))
-            for nodes in table.values():
-                nodes.sort(key=lambda n: (n.lineno, n.col_offset))
-        return table.get(name, [])
+            table = self._flows[id(scope)] = DefUse(scope)
+        return table
+
+    def local_values(self, function: ast.AST | None, name: str) -> list[ast.expr]:
+        """Expressions assigned to `name` inside `function` (`x = …`, `x: T = …`, `x += …`, `x := …`),
+        in source order."""
+        return [] if function is None else self.flow(function).values(name)
+
+    def local_assignments(self, function: ast.AST | None, name: str) -> list[ast.AST]:
+        """The statements binding `name` inside `function` to an expression, in source order: `Assign`,
+        `AnnAssign`, `AugAssign` (so `q += …` can be told apart from `q = …`) and `NamedExpr`.
+        Nested functions and classes bind their own names."""
+        return [] if function is None else self.flow(function).assignments(name)
 
     def module_mapping(self, name: str) -> ast.Dict | None:
         """The dict literal a module-level name is bound to once (`SORT_COLUMNS = {"new": "created_at"}`)."""
@@ -545,3 +508,42 @@ _LOGGER_CHAINS = frozenset({"bind", "opt", "new", "getChild", "patch", "contextu
 def _logger_like(name: str) -> bool:
     lowered = name.lower().lstrip("_")
     return lowered in ("log", "logger", "logs") or lowered.endswith(("logger", "_log"))
+
+
+def _unparsed(node: ast.expr) -> str:
+    return node.id if isinstance(node, ast.Name) else ast.unparse(node)
+
+
+# Statements that hold statements, and the fields holding them (`handlers` and `cases` hold
+# ExceptHandler and match_case nodes, whose `body` holds the statements).
+_BLOCKS: dict[type, tuple[str, ...]] = {
+    ast.FunctionDef: ("body",), ast.AsyncFunctionDef: ("body",), ast.ClassDef: ("body",),
+    ast.If: ("body", "orelse"), ast.For: ("body", "orelse"), ast.AsyncFor: ("body", "orelse"),
+    ast.While: ("body", "orelse"), ast.With: ("body",), ast.AsyncWith: ("body",),
+    ast.Try: ("body", "handlers", "orelse", "finalbody"), ast.Match: ("cases",),
+}  # fmt: skip
+if sys.version_info >= (3, 11):
+    _BLOCKS[ast.TryStar] = ("body", "handlers", "orelse", "finalbody")
+_TOP_LEVEL_BLOCKS = frozenset({ast.If, ast.With, ast.AsyncWith, ast.Try})  # SemanticModel._top_level enters these
+
+
+def _imports_within(block: ast.stmt) -> list[ast.Import | ast.ImportFrom]:
+    """The import statements anywhere inside a block statement, in source order."""
+    found: list[ast.Import | ast.ImportFrom] = []
+    stack = list(reversed(_inner_statements(block)))
+    while stack:
+        stmt = stack.pop()
+        cls = stmt.__class__
+        if cls is ast.Import or cls is ast.ImportFrom:
+            found.append(stmt)
+        elif cls in _BLOCKS:
+            stack.extend(reversed(_inner_statements(stmt)))
+    return found
+
+
+def _inner_statements(stmt: ast.stmt) -> list[ast.stmt]:
+    inner: list[ast.stmt] = []
+    for field in _BLOCKS[stmt.__class__]:
+        for item in getattr(stmt, field):
+            inner.extend(item.body if isinstance(item, (ast.ExceptHandler, ast.match_case)) else [item])
+    return inner
