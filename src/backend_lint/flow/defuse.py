@@ -11,6 +11,7 @@
 - `uses`: for each name, its loads (`ast.Name` in `Load` context), breadth first, in the scope and
   in the scopes nested in it (a closure reads its enclosing function's locals). The scope's own
   decorators, defaults and annotations are evaluated outside it: they are in `nodes`, not in `uses`.
+  `x += v` is a binding (AUGMENTED) that also reads the old `x`; it is not listed among the uses.
 
 Comprehension variables are not told apart from locals of the same name, and `global` / `nonlocal`
 declarations are not followed: a name is local where it is bound. The table knows nothing of
