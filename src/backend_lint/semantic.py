@@ -74,6 +74,7 @@ class SemanticModel:
         self._roles: dict[int, FunctionRole] = {}
         self._imported_modules: dict[str, bool] = {}
         self._view_classes: dict[int, str | None] = {}
+        self._classes: list[ast.ClassDef] = []  # the module-level classes
         self._scan_module(tree.body)
         self.main_guard_lines = self._main_guard_lines(tree)
         self._main_guard_calls = self._collect_main_guard_calls()
@@ -88,6 +89,8 @@ class SemanticModel:
                 self._bind_import(stmt, rebind=True)
             elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.module_defs.add(stmt.name)
+                if stmt.__class__ is ast.ClassDef:
+                    self._classes.append(stmt)
             elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
                 for target in targets:
@@ -456,11 +459,7 @@ class SemanticModel:
         return self._class_bases.get(name, ())
 
     def _collect_class_bases(self) -> dict[str, tuple[str, ...]]:
-        table = {}
-        for stmt in self._top_level(self.tree.body):
-            if isinstance(stmt, ast.ClassDef):
-                table[stmt.name] = tuple(self.qualname(b) or _unparsed(b) for b in stmt.bases)
-        return table
+        return {c.name: tuple(self.qualname(b) or _unparsed(b) for b in c.bases) for c in self._classes}
 
     # -- function bodies -----------------------------------------------------------------------
     def flow(self, scope: ast.AST) -> DefUse:
@@ -514,10 +513,11 @@ def _unparsed(node: ast.expr) -> str:
     return node.id if isinstance(node, ast.Name) else ast.unparse(node)
 
 
-# Statements that hold statements, and the fields holding them (`handlers` and `cases` hold
-# ExceptHandler and match_case nodes, whose `body` holds the statements).
+# Nodes that hold statements, and the fields holding them (or the except handlers and match cases
+# that do).
 _BLOCKS: dict[type, tuple[str, ...]] = {
     ast.FunctionDef: ("body",), ast.AsyncFunctionDef: ("body",), ast.ClassDef: ("body",),
+    ast.ExceptHandler: ("body",), ast.match_case: ("body",),
     ast.If: ("body", "orelse"), ast.For: ("body", "orelse"), ast.AsyncFor: ("body", "orelse"),
     ast.While: ("body", "orelse"), ast.With: ("body",), ast.AsyncWith: ("body",),
     ast.Try: ("body", "handlers", "orelse", "finalbody"), ast.Match: ("cases",),
@@ -530,20 +530,16 @@ _TOP_LEVEL_BLOCKS = frozenset({ast.If, ast.With, ast.AsyncWith, ast.Try})  # Sem
 def _imports_within(block: ast.stmt) -> list[ast.Import | ast.ImportFrom]:
     """The import statements anywhere inside a block statement, in source order."""
     found: list[ast.Import | ast.ImportFrom] = []
-    stack = list(reversed(_inner_statements(block)))
+    stack, blocks, Import, ImportFrom = [block], _BLOCKS, ast.Import, ast.ImportFrom
     while stack:
         stmt = stack.pop()
-        cls = stmt.__class__
-        if cls is ast.Import or cls is ast.ImportFrom:
-            found.append(stmt)
-        elif cls in _BLOCKS:
-            stack.extend(reversed(_inner_statements(stmt)))
+        for field in blocks[stmt.__class__]:
+            for item in getattr(stmt, field):
+                cls = item.__class__
+                if cls is Import or cls is ImportFrom:
+                    found.append(item)
+                elif cls in blocks:
+                    stack.append(item)
+    if len(found) > 1:
+        found.sort(key=lambda node: (node.lineno, node.col_offset))
     return found
-
-
-def _inner_statements(stmt: ast.stmt) -> list[ast.stmt]:
-    inner: list[ast.stmt] = []
-    for field in _BLOCKS[stmt.__class__]:
-        for item in getattr(stmt, field):
-            inner.extend(item.body if isinstance(item, (ast.ExceptHandler, ast.match_case)) else [item])
-    return inner
