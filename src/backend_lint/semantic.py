@@ -15,11 +15,13 @@ import ast
 import builtins
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
+from .flow import models
+from .flow.constants import NOT_CONSTANT, const_value, fold, is_constant
 from .flow.defuse import DefUse, child_nodes
 
-NOT_CONSTANT = object()
-_MAX_FOLDED = 100_000  # longest string, bytes or tuple built by folding
 _BUILTINS = frozenset(dir(builtins))
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 _DRF_ACTIONS = frozenset({"list", "create", "retrieve", "update", "partial_update", "destroy"})
@@ -36,27 +38,6 @@ class FunctionRole:
 
 
 NO_ROLE = FunctionRole()
-
-
-def _const_value(node: ast.expr) -> object:
-    if isinstance(node, ast.Constant):
-        return node.value
-    return NOT_CONSTANT
-
-
-def _apply(op: ast.operator, left: object, right: object) -> object:
-    """`left op right` for +, % and *, or NOT_CONSTANT when it fails or would build a huge value."""
-    try:
-        if isinstance(op, ast.Add):
-            return left + right
-        if isinstance(op, ast.Mod):
-            return left % right
-        seq, times = (left, right) if isinstance(right, int) else (right, left)
-        if isinstance(seq, (str, bytes, tuple)) and isinstance(times, int) and len(seq) * times > _MAX_FOLDED:
-            return NOT_CONSTANT  # do not build huge values
-        return left * right
-    except Exception:  # noqa: BLE001 - folding is best effort: a failing operation is not constant
-        return NOT_CONSTANT
 
 
 class SemanticModel:
@@ -168,7 +149,7 @@ class SemanticModel:
                 and isinstance(stmt.test.left, ast.Name)
                 and stmt.test.left.id == "__name__"
                 and len(stmt.test.comparators) == 1
-                and _const_value(stmt.test.comparators[0]) == "__main__"
+                and const_value(stmt.test.comparators[0]) == "__main__"
             ):
                 spans.append((stmt.lineno, stmt.end_lineno or stmt.lineno))
         return tuple(spans)
@@ -218,100 +199,12 @@ class SemanticModel:
 
     # -- constants -----------------------------------------------------------------------------
     def fold(self, node: ast.AST) -> object:
-        """The value of a constant expression, or NOT_CONSTANT."""
-        try:
-            return self._fold(node)
-        except RecursionError:  # nested deeper than any real constant: not worth knowing
-            return NOT_CONSTANT
-
-    def _fold(self, node: ast.AST) -> object:
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.Name):
-            return self.constants.get(node.id, NOT_CONSTANT)
-        if isinstance(node, ast.JoinedStr):
-            parts = []
-            for value in node.values:
-                if isinstance(value, ast.FormattedValue):
-                    if value.format_spec is not None or value.conversion != -1:
-                        return NOT_CONSTANT
-                    value = value.value
-                folded = self._fold(value)
-                if folded is NOT_CONSTANT:
-                    return NOT_CONSTANT
-                parts.append(str(folded))
-            return "".join(parts)
-        if isinstance(node, ast.BinOp):
-            return self._fold_chain(node)
-        if isinstance(node, (ast.Tuple, ast.List)):
-            items = [self._fold(e) for e in node.elts]
-            return NOT_CONSTANT if NOT_CONSTANT in items else tuple(items)
-        return NOT_CONSTANT
-
-    def _fold_chain(self, node: ast.BinOp) -> object:
-        """`"a" + "b" + …` is a left-leaning chain of BinOps: folded in a loop, not by recursion."""
-        chain: list[ast.BinOp] = []
-        left: ast.AST = node
-        while isinstance(left, ast.BinOp):
-            if not isinstance(left.op, (ast.Add, ast.Mod, ast.Mult)):
-                return NOT_CONSTANT
-            chain.append(left)
-            left = left.left
-        value = self._fold(left)
-        for link in reversed(chain):
-            right = self._fold(link.right)
-            if value is NOT_CONSTANT or right is NOT_CONSTANT:
-                return NOT_CONSTANT
-            value = _apply(link.op, value, right)
-        return value
+        """The value of a constant expression (module constants folded in), or NOT_CONSTANT."""
+        return fold(node, self.constants)
 
     def is_constant(self, node: ast.AST) -> bool:
-        """Whether every value the expression can take is fixed in the source.
-
-        Wider than `fold`: `"DESC" if desc else "ASC"` and `", ".join("?" for _ in ids)` are constant
-        in what they can contain, although their value is only known at run time.
-        """
-        try:
-            return self._is_constant(node)
-        except RecursionError:
-            return False
-
-    def _is_constant(self, node: ast.AST) -> bool:
-        if self.fold(node) is not NOT_CONSTANT:
-            return True
-        if isinstance(node, ast.IfExp):
-            return self._is_constant(node.body) and self._is_constant(node.orelse)
-        if isinstance(node, ast.BoolOp):
-            return all(self._is_constant(v) for v in node.values)
-        if isinstance(node, ast.JoinedStr):
-            return all(
-                self._is_constant(v.value if isinstance(v, ast.FormattedValue) else v) for v in node.values
-            )
-        if isinstance(node, ast.BinOp):
-            chain: list[ast.BinOp] = []
-            left: ast.AST = node
-            while isinstance(left, ast.BinOp):
-                chain.append(left)
-                left = left.left
-            constant = self._is_constant(left)
-            for link in reversed(chain):
-                if isinstance(link.op, ast.Mult):  # "?" * n, ["?"] * len(ids)
-                    constant = constant or self._is_constant(link.right)
-                else:
-                    constant = constant and self._is_constant(link.right)
-            return constant
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            return all(self._is_constant(e) for e in node.elts)
-        if isinstance(node, (ast.GeneratorExp, ast.ListComp)):
-            return self._is_constant(node.elt)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if node.func.attr == "join" and len(node.args) == 1 and self._is_constant(node.func.value):
-                return self._is_constant(node.args[0])
-            if node.func.attr == "format" and self._is_constant(node.func.value):
-                return all(self._is_constant(a) for a in node.args) and all(
-                    self._is_constant(k.value) for k in node.keywords
-                )
-        return False
+        """Whether every value the expression can take is fixed in the source (`flow.constants`)."""
+        return is_constant(node, self.constants)
 
     # -- frameworks ----------------------------------------------------------------------------
     def role(self, function: ast.AST, enclosing_class: ast.ClassDef | None = None) -> FunctionRole:
@@ -419,21 +312,21 @@ class SemanticModel:
         return _LOG_LEVELS[func.attr]
 
     def _is_logger(self, node: ast.expr, call: ast.Call, depth: int = 0) -> bool:
-        qn = self.qualname(node) or ""
-        if qn == "logging" or qn in _LOGGER_OBJECTS:
+        qn, loggers = self.qualname(node) or "", _loggers()
+        if qn == "logging" or qn in loggers.objects:
             return True
         if qn.startswith(("django.contrib.messages", "flask.flash")):
             return False
         if isinstance(node, ast.Call):  # logging.getLogger(__name__).info(...), logger.bind(x=1).info(...)
-            if (self.qualname(node.func) or "") in _LOGGER_FACTORIES:
+            if (self.qualname(node.func) or "") in loggers.factories:
                 return True
-            if isinstance(node.func, ast.Attribute) and node.func.attr in _LOGGER_CHAINS and depth < 3:
+            if isinstance(node.func, ast.Attribute) and node.func.attr in loggers.chains and depth < 3:
                 return self._is_logger(node.func.value, call, depth + 1)
             return False
         if isinstance(node, ast.Name):
             made_by = self.instances.get(node.id)
             if made_by is not None:
-                return made_by in _LOGGER_FACTORIES
+                return made_by in loggers.factories
             if node.id in self.imports:  # `from .const import LOGGER`: trust the imported name
                 return _logger_like(self.imports[node.id].rsplit(".", 1)[-1])
             return _logger_like(node.id)
@@ -496,12 +389,17 @@ _LOG_LEVELS = {
     "debug": 10, "info": 20, "warning": 30, "warn": 30, "error": 40, "exception": 40,
     "critical": 50, "fatal": 50, "success": 25, "trace": 5, "msg": 20, "log": 0,
 }  # fmt: skip
-_LOGGER_FACTORIES = frozenset({
-    "logging.getLogger", "logging.getLoggerClass", "structlog.get_logger", "structlog.getLogger",
-    "structlog.stdlib.get_logger", "loguru.logger.bind", "celery.utils.log.get_task_logger",
-})  # fmt: skip
-_LOGGER_OBJECTS = frozenset({"loguru.logger", "logging.root", "flask.current_app.logger"})
-_LOGGER_CHAINS = frozenset({"bind", "opt", "new", "getChild", "patch", "contextualize"})
+
+
+class _Loggers(NamedTuple):
+    factories: frozenset[str]  # calls returning a logger: logging.getLogger, structlog.get_logger
+    objects: frozenset[str]  # loggers imported by name: loguru.logger, logging.root
+    chains: frozenset[str]  # logger methods returning a logger: bind, opt, getChild
+
+
+@lru_cache(maxsize=1)
+def _loggers() -> _Loggers:
+    return _Loggers(models.qualified("logger-factory"), models.qualified("logger"), models.names("logger-method"))
 
 
 def _logger_like(name: str) -> bool:
