@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -150,3 +151,11 @@ def test_binding_kinds_are_the_documented_ones():
         "def", "class",
     }  # fmt: skip
     assert defuse.ASSIGNING == {"assign", "annotated", "augmented", "walrus"}
+
+
+def test_child_nodes_are_iter_child_nodes_without_operators_and_contexts():
+    source = Path(defuse.__file__).read_text(encoding="utf-8")
+    source += "match x:\n    case {'k': [a, *rest]} if not a: del a\nglobal g\nf'{x!r:>{w}}' < y <= z\n"
+    leaves = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+    for node in ast.walk(ast.parse(source)):
+        assert child_nodes(node) == [c for c in ast.iter_child_nodes(node) if not isinstance(c, leaves)]

@@ -6,10 +6,9 @@ import ast
 import textwrap
 
 import pytest
-
-from backend_lint import semantic
 from conftest import lint_tree, write
-from backend_lint.semantic import NOT_CONSTANT, SemanticModel, child_nodes
+
+from backend_lint.semantic import NOT_CONSTANT, SemanticModel
 
 
 def model_of(source: str) -> tuple[SemanticModel, ast.Module]:
@@ -229,13 +228,6 @@ def test_local_values():
     assert [ast.unparse(v) for v in model.local_values(function, "q")] == ["'a'", "x"]
     assert [ast.unparse(v) for v in model.local_values(function, "n")] == ["3"]
 
-
-def test_child_nodes_are_iter_child_nodes_without_operators_and_contexts():
-    source = open(semantic.__file__, encoding="utf-8").read()
-    source += "match x:\n    case {'k': [a, *rest]} if not a: del a\nglobal g\nf'{x!r:>{w}}' < y <= z\n"
-    leaves = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
-    for node in ast.walk(ast.parse(source)):
-        assert child_nodes(node) == [c for c in ast.iter_child_nodes(node) if not isinstance(c, leaves)]
 
 
 _USES_LOGGER = """

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from .flow import models
 from .flow.constants import NOT_CONSTANT, const_value, fold, is_constant
-from .flow.defuse import DefUse, child_nodes
+from .flow.defuse import DefUse
 
 _BUILTINS = frozenset(dir(builtins))
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
@@ -50,7 +50,7 @@ class SemanticModel:
         self.module_defs: set[str] = set()  # names (re)bound at module level by def/class/assignment
         self._assign_counts: dict[str, int] = {}
         self._collected: set[int] = set()  # the import statements `imports` was built from
-        # per-function answers, each computed on its first question and kept for the file
+        # answers computed on their first question (per function, class or module) and kept for the file
         self._flows: dict[int, DefUse] = {}
         self._roles: dict[int, FunctionRole] = {}
         self._imported_modules: dict[str, bool] = {}

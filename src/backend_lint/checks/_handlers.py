@@ -10,7 +10,8 @@ import ast
 from collections.abc import Iterator
 
 from ..flow import models
-from ..semantic import SemanticModel, child_nodes
+from ..flow.defuse import child_nodes
+from ..semantic import SemanticModel
 
 BROAD = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
 WARNING = 30

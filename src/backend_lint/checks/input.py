@@ -4,7 +4,6 @@ framework (FastAPI's is in `input_fastapi`). Each reports at the line where the 
 from __future__ import annotations
 
 import ast
-
 from functools import lru_cache
 
 from ..flow import models

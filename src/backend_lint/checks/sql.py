@@ -13,7 +13,6 @@ from ._sql_building import HOLE, QueryBuilds
 from ._sql_examples import SQL_BUILT_INVALID, SQL_BUILT_VALID
 
 
-
 class _Sinks(NamedTuple):
     """What the flow models say runs SQL."""
 
