@@ -428,16 +428,15 @@ _TOP_LEVEL_BLOCKS = frozenset({ast.If, ast.With, ast.AsyncWith, ast.Try})  # Sem
 def _imports_within(block: ast.stmt) -> list[ast.Import | ast.ImportFrom]:
     """The import statements anywhere inside a block statement, in source order."""
     found: list[ast.Import | ast.ImportFrom] = []
-    stack, blocks, Import, ImportFrom = [block], _BLOCKS, ast.Import, ast.ImportFrom
-    while stack:
-        stmt = stack.pop()
-        for field in blocks[stmt.__class__]:
-            for item in getattr(stmt, field):
-                cls = item.__class__
-                if cls is Import or cls is ImportFrom:
-                    found.append(item)
-                elif cls in blocks:
-                    stack.append(item)
+    blocks, Import, ImportFrom = _BLOCKS, ast.Import, ast.ImportFrom
+    lists = [getattr(block, field) for field in blocks[block.__class__]]  # statement lists to read
+    while lists:
+        for item in lists.pop():  # most statements hold none: one class test each
+            cls = item.__class__
+            if cls is Import or cls is ImportFrom:
+                found.append(item)
+            elif cls in blocks:
+                lists.extend([getattr(item, field) for field in blocks[cls]])
     if len(found) > 1:
         found.sort(key=lambda node: (node.lineno, node.col_offset))
     return found
