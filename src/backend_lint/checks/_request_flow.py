@@ -66,17 +66,16 @@ class RequestFlow:
         self.function = function
         self.model = model
         self.table = model.flow(function)  # the function's parents and uses, shared with other rules
-        self.parents = self.table.parents
         self.known = _known()
 
     def fate(self, node: ast.AST, depth: int = 0) -> tuple[str, ast.AST | None]:
         child = node
         while True:
-            parent = self.parents.get(id(child))
+            parent = self.table.parent(child)
             if parent is None or parent is self.function:
                 return INERT, None
             if isinstance(parent, ast.Attribute):  # data.get("x"), data.items(), value.strip(): same input
-                call = self.parents.get(id(parent))
+                call = self.table.parent(parent)
                 if isinstance(call, ast.Call) and call.func is parent:
                     if _typed_get(call):
                         return VALIDATED, None
@@ -108,7 +107,7 @@ class RequestFlow:
         if isinstance(parent, (ast.If, ast.While)) and child is parent.test:
             return INERT, None
         if isinstance(parent, ast.comprehension) and child is parent.iter:
-            comp = self.parents.get(id(parent))  # [Item(**x) for x in data["items"]]
+            comp = self.table.parent(parent)  # [Item(**x) for x in data["items"]]
             if comp is None:
                 return INERT, None
             if any((self._call_step(c, c) or (None,))[0] == VALIDATED for c in ast.walk(comp) if isinstance(c, ast.Call)):
@@ -204,11 +203,11 @@ def _bound_name(parent: ast.AST, child: ast.AST) -> str | None:
 
 def shown_read(node: ast.AST, flow: RequestFlow) -> ast.AST:
     """The read as a reader names it: `request.form.get("email")` rather than `request.form`."""
-    parent = flow.parents.get(id(node))
+    parent = flow.table.parent(node)
     if isinstance(parent, ast.Subscript) and parent.value is node:
         return parent
     if isinstance(parent, ast.Attribute) and parent.attr in ("get", "getlist"):
-        call = flow.parents.get(id(parent))
+        call = flow.table.parent(parent)
         if isinstance(call, ast.Call) and call.func is parent:
             return call
     return node

@@ -30,7 +30,7 @@ def _error_handler_param(function: ast.FunctionDef | ast.AsyncFunctionDef, model
     for deco in function.decorator_list:
         if not (isinstance(deco, ast.Call) and isinstance(deco.func, ast.Attribute) and deco.args):
             continue
-        if deco.func.attr not in ("errorhandler", "exception_handler", "app_errorhandler"):
+        if deco.func.attr not in models.names("error-handler"):
             continue
         arg = deco.args[0]
         if (model.qualname(arg) or "") in BROAD or model.fold(arg) == 500:

@@ -76,6 +76,8 @@ KINDS = {
     "infrastructure-error": Kind("an exception (or module of them) from a database, network or OS", (QUALIFIED, MODULE)),
     "error-text": Kind("a call that renders the current exception or its traceback as text", (QUALIFIED,), _CWE),
     "error-attribute": Kind("an attribute of an exception that holds its details", (NAME,), _CWE),
+    "error-handler": Kind("a decorator making a function the response to an exception, its last parameter",
+                          (NAME,)),
     "logger-factory": Kind("a call that returns a logger", (QUALIFIED,)),
     "logger": Kind("a logger imported by name", (QUALIFIED,)),
     "logger-method": Kind("a logger's method that returns a logger (bound to values, with options)", (NAME,)),
