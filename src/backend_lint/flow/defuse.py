@@ -2,7 +2,7 @@
 
 `DefUse(scope)` walks the scope's nodes once, breadth first (the order of `ast.walk`), and keeps:
 
-- `nodes`: every node under the scope but operators and expression contexts, in that order;
+- `nodes`: the scope and every node under it but operators and expression contexts, in that order;
 - `parents`: `id(node)` -> parent node, for each of them (`parent(node)` asks it);
 - `bindings`: for each name bound in the scope itself, its `Binding`s in source order: parameters,
   `x = …`, `x: T = …`, `x += …`, `(x := …)`, `for x in …`, `with … as x`, `except … as x`,
@@ -37,8 +37,9 @@ _OUTSIDE, _OWN, _NESTED = 0, 1, 2  # where a node is evaluated, seen from the ta
 
 class Binding(NamedTuple):
     """One binding of `name`: its `kind` (ASSIGN, FOR, PARAMETER, …), the `node` that binds it (the
-    statement, `ast.NamedExpr`, `ast.arg` or `ast.ExceptHandler`) and, when the name is the whole
-    target of an assignment, the `value` expression it gets (for `x += v`: `v`), else None."""
+    statement, `ast.NamedExpr`, `ast.arg`, `ast.ExceptHandler` or `case` pattern) and, when the name
+    is the whole target of an assignment (an ASSIGNING kind), the `value` expression it gets (for
+    `x += v`: `v`), else None."""
 
     name: str
     kind: str
