@@ -6,9 +6,9 @@ import ast
 import textwrap
 
 import pytest
+from conftest import lint_tree, write
 
-from backend_lint import semantic
-from backend_lint.semantic import NOT_CONSTANT, SemanticModel, child_nodes
+from backend_lint.semantic import NOT_CONSTANT, SemanticModel
 
 
 def model_of(source: str) -> tuple[SemanticModel, ast.Module]:
@@ -55,11 +55,57 @@ def test_imports_inside_blocks_and_functions():
     """
     model, tree = model_of(source)
     assert model.qualname(expr("md5")) == "hashlib.md5"
-    # a function's own import is registered by the engine's walk, when it meets it
-    assert model.qualname(expr("fetch")) is None
-    function = tree.body[-1]
-    model.add_import(function.body[0])
+    assert model.qualname(expr("json")) == "simplejson"
+    # a function's own import is known from the start, before any walk reaches it
     assert model.qualname(expr("fetch")) == "requests.get"
+    function = tree.body[-1]
+    model.add_import(function.body[0])  # the engine's walk still hands it over: nothing changes
+    assert model.qualname(expr("fetch")) == "requests.get"
+
+
+def test_module_level_imports_win_over_nested_ones_whatever_the_order():
+    source = """
+    def early():
+        from loguru import logger
+        from first import helper
+    from app.log import logger
+    def late():
+        from second import helper
+        from app.db import session
+    """
+    model, _ = model_of(source)
+    assert model.qualname(expr("logger")) == "app.log.logger"  # module level, though after `early`
+    assert model.qualname(expr("helper")) == "first.helper"  # nested ones: the first binds
+    assert model.qualname(expr("session")) == "app.db.session"
+
+
+def test_imports_in_loops_classes_and_match_blocks_are_collected():
+    source = """
+    for backend in BACKENDS:
+        import pickle
+    class Service:
+        from decimal import Decimal as D
+    while True:
+        try:
+            from yaml import safe_load
+        except ImportError:
+            pass
+    match mode:
+        case "fast":
+            import ujson as fastjson
+    """
+    model, _ = model_of(source)
+    assert [model.qualname(expr(n)) for n in ("pickle", "D", "safe_load", "fastjson")] == [
+        "pickle", "decimal.Decimal", "yaml.safe_load", "ujson",
+    ]
+
+
+def test_an_import_of_another_tree_is_added_without_rebinding():
+    model, _ = model_of("from app.log import logger\n")
+    model.add_import(ast.parse("from loguru import logger\nfrom requests import get").body[0])
+    assert model.qualname(expr("logger")) == "app.log.logger"
+    model.add_import(ast.parse("from requests import get").body[0])
+    assert model.qualname(expr("get")) == "requests.get"
 
 
 @pytest.mark.parametrize(
@@ -152,9 +198,9 @@ def test_class_based_views():
     assert (model.role(api.body[0], api).framework, model.role(api.body[0], api).handler) == ("flask", True)
 
 
-def test_roles_follow_imports_the_walk_adds():
-    """Answers the model keeps (which modules are imported, which classes are views) are asked again
-    after an import is added: a method whose role is asked later sees the imports met so far."""
+def test_roles_see_every_import_of_the_module():
+    """Which modules are imported, which classes are views: answered from every import of the file,
+    wherever it is, so a method's role does not depend on which methods were asked about first."""
     source = """
     from shop.views import BaseView
     class Items(BaseView):
@@ -165,9 +211,9 @@ def test_roles_follow_imports_the_walk_adds():
     """
     model, tree = model_of(source)
     items = tree.body[1]
-    assert not model.imports_module("django") and model.role(items.body[0], items).framework is None
+    assert model.imports_module("django") and model.role(items.body[0], items).framework == "django"
     model.add_import(items.body[2].body[0])
-    assert model.imports_module("django") and model.role(items.body[1], items).framework == "django"
+    assert model.role(items.body[1], items).framework == "django"
 
 
 def test_main_guard_and_instances():
@@ -183,9 +229,25 @@ def test_local_values():
     assert [ast.unparse(v) for v in model.local_values(function, "n")] == ["3"]
 
 
-def test_child_nodes_are_iter_child_nodes_without_operators_and_contexts():
-    source = open(semantic.__file__, encoding="utf-8").read()
-    source += "match x:\n    case {'k': [a, *rest]} if not a: del a\nglobal g\nf'{x!r:>{w}}' < y <= z\n"
-    leaves = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
-    for node in ast.walk(ast.parse(source)):
-        assert child_nodes(node) == [c for c in ast.iter_child_nodes(node) if not isinstance(c, leaves)]
+
+_USES_LOGGER = """
+def sync(job):
+    try:
+        job.run()
+    except Exception:
+        lg.debug("sync failed")  # below WARNING: the error is swallowed
+"""
+_IMPORTS_LOGGER = """
+def setup():
+    from loguru import logger as lg
+    lg.add("app.log")
+"""
+
+
+@pytest.mark.parametrize("source", [_USES_LOGGER + _IMPORTS_LOGGER, _IMPORTS_LOGGER + _USES_LOGGER])
+def test_a_logger_imported_in_another_function_is_known_in_either_order(tmp_path, source):
+    """`lg` is loguru's logger wherever the function importing it stands: `lg.debug` in the other
+    function is logging below WARNING, so the handler is silent (BL201) in both orders."""
+    write(tmp_path, "app/jobs.py", source)
+    report = lint_tree(tmp_path, select=("BL201",))
+    assert [(f.rule, f.line) for f in report.findings] == [("BL201", source.splitlines().index("    except Exception:") + 1)]

@@ -1,21 +1,27 @@
 """The per-file semantic model every native rule queries instead of re-deriving it.
 
-Built once per file from the module's top-level statements (cheap: no extra tree walk), then
-completed by the engine's single walk, which registers nested imports as it meets them. Answers:
-qualified names of expressions (imports, aliases, `from x import y as z`), module constants and
-folded constant expressions, values assigned to a name inside a function, instances created at
-module level (`app = Flask(__name__)`), and the framework role of a function.
+Built once per file, complete before any rule runs: nothing a rule or the engine's walk does changes
+its answers, so they never depend on the order in which code is visited. Construction reads the
+module's statements (not its expressions: no extra walk of the tree). Answers: qualified names of
+expressions (every import of the module, `from x import y as z`, aliases), module constants and
+folded constant expressions, instances created at module level (`app = Flask(__name__)`), the
+framework role of a function, and, through `flow(function)`, the def-use table of a function (which
+values a local name is given, where it is used), built on first question and kept for the file.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
-NOT_CONSTANT = object()
-_MAX_FOLDED = 100_000  # longest string, bytes or tuple built by folding
+from .flow import models
+from .flow.constants import NOT_CONSTANT, const_value, fold, is_constant
+from .flow.defuse import DefUse
+
 _BUILTINS = frozenset(dir(builtins))
 _HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 _DRF_ACTIONS = frozenset({"list", "create", "retrieve", "update", "partial_update", "destroy"})
@@ -34,73 +40,38 @@ class FunctionRole:
 NO_ROLE = FunctionRole()
 
 
-def child_nodes(node: ast.AST) -> list[ast.AST]:
-    """The children of `node` in `ast.iter_child_nodes` order, except operators and expression
-    contexts (`Add`, `Eq`, `Load`: childless leaves nobody looks for). A list built without
-    generators: walks of whole function bodies spend most of their time here."""
-    children: list[ast.AST] = []
-    for name in _child_fields(node.__class__):
-        value = getattr(node, name, None)
-        if value.__class__ is list:
-            for item in value:
-                if isinstance(item, ast.AST):
-                    children.append(item)
-        elif isinstance(value, ast.AST):
-            children.append(value)
-    return children
-
-
-@lru_cache(maxsize=None)  # one entry per node class
-def _child_fields(cls: type) -> tuple[str, ...]:
-    return tuple(name for name in cls._fields if name not in ("ctx", "op", "ops"))
-
-
-def _const_value(node: ast.expr) -> object:
-    if isinstance(node, ast.Constant):
-        return node.value
-    return NOT_CONSTANT
-
-
-def _apply(op: ast.operator, left: object, right: object) -> object:
-    """`left op right` for +, % and *, or NOT_CONSTANT when it fails or would build a huge value."""
-    try:
-        if isinstance(op, ast.Add):
-            return left + right
-        if isinstance(op, ast.Mod):
-            return left % right
-        seq, times = (left, right) if isinstance(right, int) else (right, left)
-        if isinstance(seq, (str, bytes, tuple)) and isinstance(times, int) and len(seq) * times > _MAX_FOLDED:
-            return NOT_CONSTANT  # do not build huge values
-        return left * right
-    except Exception:  # noqa: BLE001 - folding is best effort: a failing operation is not constant
-        return NOT_CONSTANT
-
-
 class SemanticModel:
     def __init__(self, tree: ast.Module, module_path: str = "") -> None:
         self.tree = tree
         self.module_path = module_path
-        self.imports: dict[str, str] = {}
+        self.imports: dict[str, str] = {}  # every import of the module: name -> qualified name
         self.constants: dict[str, object] = {}
         self.instances: dict[str, str] = {}  # module name -> qualified name of the class it instantiates
         self.module_defs: set[str] = set()  # names (re)bound at module level by def/class/assignment
         self._assign_counts: dict[str, int] = {}
-        self._locals: dict[int, dict[str, list[ast.expr]]] = {}
+        self._collected: set[int] = set()  # the import statements `imports` was built from
+        # answers computed on their first question (per function, class or module) and kept for the file
+        self._flows: dict[int, DefUse] = {}
         self._roles: dict[int, FunctionRole] = {}
-        # answers derived from the imports, forgotten whenever an import is added (the walk adds nested ones)
         self._imported_modules: dict[str, bool] = {}
         self._view_classes: dict[int, str | None] = {}
+        self._classes: list[ast.ClassDef] = []  # the module-level classes
         self._scan_module(tree.body)
         self.main_guard_lines = self._main_guard_lines(tree)
+        self._main_guard_calls = self._collect_main_guard_calls()
+        self._class_bases = self._collect_class_bases()
 
     # -- building ------------------------------------------------------------------------------
     def _scan_module(self, body: list[ast.stmt]) -> None:
         pending: list[tuple[str, ast.expr]] = []
+        nested: list[ast.Import | ast.ImportFrom] = []  # imports inside functions, classes, loops
         for stmt in self._top_level(body):
             if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-                self.add_import(stmt)
+                self._bind_import(stmt, rebind=True)
             elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.module_defs.add(stmt.name)
+                if stmt.__class__ is ast.ClassDef:
+                    self._classes.append(stmt)
             elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
                 for target in targets:
@@ -108,6 +79,10 @@ class SemanticModel:
                         self._assign_counts[target.id] = self._assign_counts.get(target.id, 0) + 1
                         self.module_defs.add(target.id)
                         pending.append((target.id, stmt.value))
+            if stmt.__class__ in _BLOCKS and stmt.__class__ not in _TOP_LEVEL_BLOCKS:
+                nested.extend(_imports_within(stmt))
+        for stmt in nested:  # after every module-level one, which they never rebind
+            self._bind_import(stmt, rebind=False)
         for name, value in pending:
             if self._assign_counts[name] != 1:
                 continue
@@ -132,24 +107,37 @@ class SemanticModel:
                 nested = stmt.body + [s for h in stmt.handlers for s in h.body] + stmt.orelse + stmt.finalbody
                 stack.extend(reversed(nested))
 
-    def add_import(self, node: ast.Import | ast.ImportFrom) -> None:
-        if self._imported_modules or self._view_classes:
-            self._imported_modules.clear()
-            self._view_classes.clear()
+    def _bind_import(self, node: ast.Import | ast.ImportFrom, rebind: bool) -> None:
+        """Module-level imports bind as Python does (a later one rebinds a name); nested ones only
+        bind names no import has bound yet (`import a.b` never rebinds `a`)."""
+        self._collected.add(id(node))
+        imports = self.imports
         if isinstance(node, ast.Import):
             for alias in node.names:
-                if alias.asname:
-                    self.imports[alias.asname] = alias.name
-                else:
+                if alias.asname and (rebind or alias.asname not in imports):
+                    imports[alias.asname] = alias.name
+                elif not alias.asname:
                     head = alias.name.split(".")[0]
-                    self.imports.setdefault(head, head)
+                    imports.setdefault(head, head)
         else:
             module = "." * node.level + (node.module or "")
+            prefix = module if module.endswith(".") else module + "."
             for alias in node.names:
-                if alias.name == "*":
-                    continue
-                prefix = module if module.endswith(".") else module + "."
-                self.imports[alias.asname or alias.name] = prefix + alias.name
+                bound = alias.asname or alias.name
+                if alias.name != "*" and (rebind or bound not in imports):
+                    imports[bound] = prefix + alias.name
+
+    def add_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        """Every import of the tree is collected at construction, so for those this does nothing
+        (the engine's walk still hands nested imports here). Another tree's import is bound like a
+        nested one, and the answers derived from the imports are recomputed."""
+        if id(node) in self._collected:
+            return
+        self._bind_import(node, rebind=False)
+        self._imported_modules.clear()
+        self._view_classes.clear()
+        self._roles.clear()
+        self._class_bases = self._collect_class_bases()
 
     @staticmethod
     def _main_guard_lines(tree: ast.Module) -> tuple[tuple[int, int], ...]:
@@ -161,7 +149,7 @@ class SemanticModel:
                 and isinstance(stmt.test.left, ast.Name)
                 and stmt.test.left.id == "__name__"
                 and len(stmt.test.comparators) == 1
-                and _const_value(stmt.test.comparators[0]) == "__main__"
+                and const_value(stmt.test.comparators[0]) == "__main__"
             ):
                 spans.append((stmt.lineno, stmt.end_lineno or stmt.lineno))
         return tuple(spans)
@@ -211,130 +199,12 @@ class SemanticModel:
 
     # -- constants -----------------------------------------------------------------------------
     def fold(self, node: ast.AST) -> object:
-        """The value of a constant expression, or NOT_CONSTANT."""
-        try:
-            return self._fold(node)
-        except RecursionError:  # nested deeper than any real constant: not worth knowing
-            return NOT_CONSTANT
-
-    def _fold(self, node: ast.AST) -> object:
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.Name):
-            return self.constants.get(node.id, NOT_CONSTANT)
-        if isinstance(node, ast.JoinedStr):
-            parts = []
-            for value in node.values:
-                if isinstance(value, ast.FormattedValue):
-                    if value.format_spec is not None or value.conversion != -1:
-                        return NOT_CONSTANT
-                    value = value.value
-                folded = self._fold(value)
-                if folded is NOT_CONSTANT:
-                    return NOT_CONSTANT
-                parts.append(str(folded))
-            return "".join(parts)
-        if isinstance(node, ast.BinOp):
-            return self._fold_chain(node)
-        if isinstance(node, (ast.Tuple, ast.List)):
-            items = [self._fold(e) for e in node.elts]
-            return NOT_CONSTANT if NOT_CONSTANT in items else tuple(items)
-        return NOT_CONSTANT
-
-    def _fold_chain(self, node: ast.BinOp) -> object:
-        """`"a" + "b" + …` is a left-leaning chain of BinOps: folded in a loop, not by recursion."""
-        chain: list[ast.BinOp] = []
-        left: ast.AST = node
-        while isinstance(left, ast.BinOp):
-            if not isinstance(left.op, (ast.Add, ast.Mod, ast.Mult)):
-                return NOT_CONSTANT
-            chain.append(left)
-            left = left.left
-        value = self._fold(left)
-        for link in reversed(chain):
-            right = self._fold(link.right)
-            if value is NOT_CONSTANT or right is NOT_CONSTANT:
-                return NOT_CONSTANT
-            value = _apply(link.op, value, right)
-        return value
+        """The value of a constant expression (module constants folded in), or NOT_CONSTANT."""
+        return fold(node, self.constants)
 
     def is_constant(self, node: ast.AST) -> bool:
-        """Whether every value the expression can take is fixed in the source.
-
-        Wider than `fold`: `"DESC" if desc else "ASC"` and `", ".join("?" for _ in ids)` are constant
-        in what they can contain, although their value is only known at run time.
-        """
-        try:
-            return self._is_constant(node)
-        except RecursionError:
-            return False
-
-    def _is_constant(self, node: ast.AST) -> bool:
-        if self.fold(node) is not NOT_CONSTANT:
-            return True
-        if isinstance(node, ast.IfExp):
-            return self._is_constant(node.body) and self._is_constant(node.orelse)
-        if isinstance(node, ast.BoolOp):
-            return all(self._is_constant(v) for v in node.values)
-        if isinstance(node, ast.JoinedStr):
-            return all(
-                self._is_constant(v.value if isinstance(v, ast.FormattedValue) else v) for v in node.values
-            )
-        if isinstance(node, ast.BinOp):
-            chain: list[ast.BinOp] = []
-            left: ast.AST = node
-            while isinstance(left, ast.BinOp):
-                chain.append(left)
-                left = left.left
-            constant = self._is_constant(left)
-            for link in reversed(chain):
-                if isinstance(link.op, ast.Mult):  # "?" * n, ["?"] * len(ids)
-                    constant = constant or self._is_constant(link.right)
-                else:
-                    constant = constant and self._is_constant(link.right)
-            return constant
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            return all(self._is_constant(e) for e in node.elts)
-        if isinstance(node, (ast.GeneratorExp, ast.ListComp)):
-            return self._is_constant(node.elt)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if node.func.attr == "join" and len(node.args) == 1 and self._is_constant(node.func.value):
-                return self._is_constant(node.args[0])
-            if node.func.attr == "format" and self._is_constant(node.func.value):
-                return all(self._is_constant(a) for a in node.args) and all(
-                    self._is_constant(k.value) for k in node.keywords
-                )
-        return False
-
-    # -- function bodies -----------------------------------------------------------------------
-    def local_values(self, function: ast.AST | None, name: str) -> list[ast.expr]:
-        """Expressions assigned to `name` inside `function` (`x = …`, `x: T = …`, `x += …`)."""
-        if function is None:
-            return []
-        table = self._locals.get(id(function))
-        if table is None:
-            table = self._locals[id(function)] = self._collect_locals(function)
-        return table.get(name, [])
-
-    @staticmethod
-    def _collect_locals(function: ast.AST) -> dict[str, list[ast.expr]]:
-        table: dict[str, list[ast.expr]] = {}
-        stack = list(reversed(getattr(function, "body", [])))  # popped in source order
-        while stack:
-            node = stack.pop()
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                continue
-            if isinstance(node, ast.Assign):
-                for target in node.targets:
-                    if isinstance(target, ast.Name):
-                        table.setdefault(target.id, []).append(node.value)
-            elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and node.value is not None:
-                if isinstance(node.target, ast.Name):
-                    table.setdefault(node.target.id, []).append(node.value)
-            elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
-                table.setdefault(node.target.id, []).append(node.value)
-            stack.extend(reversed(child_nodes(node)))
-        return table
+        """Whether every value the expression can take is fixed in the source (`flow.constants`)."""
+        return is_constant(node, self.constants)
 
     # -- frameworks ----------------------------------------------------------------------------
     def role(self, function: ast.AST, enclosing_class: ast.ClassDef | None = None) -> FunctionRole:
@@ -416,7 +286,7 @@ class SemanticModel:
             return FunctionRole("flask" if method == "route" else "fastapi", handler=True)
         return NO_ROLE
 
-    # -- logging and classes (used by the error-handling, logging and input-validation rules) ----
+    # -- logging, scripts and classes (used by the error-handling, logging and input-validation rules)
     def logging_call(self, call: ast.Call) -> int | None:
         """The level of a call that writes to a logger, or None when the call is not logging.
 
@@ -442,21 +312,21 @@ class SemanticModel:
         return _LOG_LEVELS[func.attr]
 
     def _is_logger(self, node: ast.expr, call: ast.Call, depth: int = 0) -> bool:
-        qn = self.qualname(node) or ""
-        if qn == "logging" or qn in _LOGGER_OBJECTS:
+        qn, loggers = self.qualname(node) or "", _loggers()
+        if qn == "logging" or qn in loggers.objects:
             return True
         if qn.startswith(("django.contrib.messages", "flask.flash")):
             return False
         if isinstance(node, ast.Call):  # logging.getLogger(__name__).info(...), logger.bind(x=1).info(...)
-            if (self.qualname(node.func) or "") in _LOGGER_FACTORIES:
+            if (self.qualname(node.func) or "") in loggers.factories:
                 return True
-            if isinstance(node.func, ast.Attribute) and node.func.attr in _LOGGER_CHAINS and depth < 3:
+            if isinstance(node.func, ast.Attribute) and node.func.attr in loggers.chains and depth < 3:
                 return self._is_logger(node.func.value, call, depth + 1)
             return False
         if isinstance(node, ast.Name):
             made_by = self.instances.get(node.id)
             if made_by is not None:
-                return made_by in _LOGGER_FACTORIES
+                return made_by in loggers.factories
             if node.id in self.imports:  # `from .const import LOGGER`: trust the imported name
                 return _logger_like(self.imports[node.id].rsplit(".", 1)[-1])
             return _logger_like(node.id)
@@ -466,57 +336,42 @@ class SemanticModel:
 
     def main_guard_calls(self) -> frozenset[str]:
         """Names of module functions called under `if __name__ == "__main__":` (the script's entry)."""
-        cached = getattr(self, "_main_guard_calls", None)
-        if cached is None:
-            called = set()
-            # the guards' lines hold nothing but the guards (top-level statements), so only they are walked
-            guards = [stmt for stmt in self.tree.body if self.in_main_guard(stmt.lineno)]
-            for node in (n for guard in guards for n in ast.walk(guard)):
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and self.in_main_guard(node.lineno):
-                    called.add(node.func.id)
-            cached = self._main_guard_calls = frozenset(called)
-        return cached
+        return self._main_guard_calls
+
+    def _collect_main_guard_calls(self) -> frozenset[str]:
+        called = set()
+        # the guards' lines hold nothing but the guards (top-level statements), so only they are walked
+        guards = [stmt for stmt in self.tree.body if self.in_main_guard(stmt.lineno)] if self.main_guard_lines else []
+        for node in (n for guard in guards for n in ast.walk(guard)):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and self.in_main_guard(node.lineno):
+                called.add(node.func.id)
+        return frozenset(called)
 
     def class_bases(self, name: str) -> tuple[str, ...]:
         """Qualified names (or bare names, when unresolved) of the bases of a module-level class."""
-        table = getattr(self, "_class_bases", None)
-        if table is None:
-            table = self._class_bases = {}
-            for stmt in self._top_level(self.tree.body):
-                if isinstance(stmt, ast.ClassDef):
-                    table[stmt.name] = tuple(self.qualname(b) or ast.unparse(b) for b in stmt.bases)
-        return table.get(name, ())
+        return self._class_bases.get(name, ())
 
-    # -- added for the sql-injection rules (append-only) -----------------------------------------
-    def local_assignments(self, function: ast.AST | None, name: str) -> list[ast.AST]:
-        """The statements binding `name` inside `function`, in source order: `Assign`, `AnnAssign`,
-        `AugAssign` (so `q += …` can be told apart from `q = …`) and `NamedExpr`. Nested functions
-        and classes are not looked into."""
-        if function is None:
-            return []
-        cache: dict[int, dict[str, list[ast.AST]]] | None = getattr(self, "_assignment_tables", None)
-        if cache is None:
-            cache = self._assignment_tables = {}
-        table = cache.get(id(function))
+    def _collect_class_bases(self) -> dict[str, tuple[str, ...]]:
+        return {c.name: tuple(self.qualname(b) or _unparsed(b) for b in c.bases) for c in self._classes}
+
+    # -- function bodies -----------------------------------------------------------------------
+    def flow(self, scope: ast.AST) -> DefUse:
+        """The def-use table of a function (or lambda, class body, module), built once per file."""
+        table = self._flows.get(id(scope))
         if table is None:
-            table = cache[id(function)] = {}
-            stack = list(getattr(function, "body", []))
-            while stack:
-                node = stack.pop()
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                    continue
-                targets: list[ast.AST] = []
-                if isinstance(node, ast.Assign):
-                    targets = node.targets
-                elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) and node.value is not None:
-                    targets = [node.target]
-                for target in targets:
-                    if isinstance(target, ast.Name):
-                        table.setdefault(target.id, []).append(node)
-                stack.extend(child_nodes(node))
-            for nodes in table.values():
-                nodes.sort(key=lambda n: (n.lineno, n.col_offset))
-        return table.get(name, [])
+            table = self._flows[id(scope)] = DefUse(scope)
+        return table
+
+    def local_values(self, function: ast.AST | None, name: str) -> list[ast.expr]:
+        """Expressions assigned to `name` inside `function` (`x = …`, `x: T = …`, `x += …`, `x := …`),
+        in source order."""
+        return [] if function is None else self.flow(function).values(name)
+
+    def local_assignments(self, function: ast.AST | None, name: str) -> list[ast.AST]:
+        """The statements binding `name` inside `function` to an expression, in source order: `Assign`,
+        `AnnAssign`, `AugAssign` (so `q += …` can be told apart from `q = …`) and `NamedExpr`.
+        Nested functions and classes bind their own names."""
+        return [] if function is None else self.flow(function).assignments(name)
 
     def module_mapping(self, name: str) -> ast.Dict | None:
         """The dict literal a module-level name is bound to once (`SORT_COLUMNS = {"new": "created_at"}`)."""
@@ -534,14 +389,54 @@ _LOG_LEVELS = {
     "debug": 10, "info": 20, "warning": 30, "warn": 30, "error": 40, "exception": 40,
     "critical": 50, "fatal": 50, "success": 25, "trace": 5, "msg": 20, "log": 0,
 }  # fmt: skip
-_LOGGER_FACTORIES = frozenset({
-    "logging.getLogger", "logging.getLoggerClass", "structlog.get_logger", "structlog.getLogger",
-    "structlog.stdlib.get_logger", "loguru.logger.bind", "celery.utils.log.get_task_logger",
-})  # fmt: skip
-_LOGGER_OBJECTS = frozenset({"loguru.logger", "logging.root", "flask.current_app.logger"})
-_LOGGER_CHAINS = frozenset({"bind", "opt", "new", "getChild", "patch", "contextualize"})
+
+
+class _Loggers(NamedTuple):
+    factories: frozenset[str]  # calls returning a logger: logging.getLogger, structlog.get_logger
+    objects: frozenset[str]  # loggers imported by name: loguru.logger, logging.root
+    chains: frozenset[str]  # logger methods returning a logger: bind, opt, getChild
+
+
+@lru_cache(maxsize=1)
+def _loggers() -> _Loggers:
+    return _Loggers(models.qualified("logger-factory"), models.qualified("logger"), models.names("logger-method"))
 
 
 def _logger_like(name: str) -> bool:
     lowered = name.lower().lstrip("_")
     return lowered in ("log", "logger", "logs") or lowered.endswith(("logger", "_log"))
+
+
+def _unparsed(node: ast.expr) -> str:
+    return node.id if isinstance(node, ast.Name) else ast.unparse(node)
+
+
+# Nodes that hold statements, and the fields holding them (or the except handlers and match cases
+# that do).
+_BLOCKS: dict[type, tuple[str, ...]] = {
+    ast.FunctionDef: ("body",), ast.AsyncFunctionDef: ("body",), ast.ClassDef: ("body",),
+    ast.ExceptHandler: ("body",), ast.match_case: ("body",),
+    ast.If: ("body", "orelse"), ast.For: ("body", "orelse"), ast.AsyncFor: ("body", "orelse"),
+    ast.While: ("body", "orelse"), ast.With: ("body",), ast.AsyncWith: ("body",),
+    ast.Try: ("body", "handlers", "orelse", "finalbody"), ast.Match: ("cases",),
+}  # fmt: skip
+if sys.version_info >= (3, 11):
+    _BLOCKS[ast.TryStar] = ("body", "handlers", "orelse", "finalbody")
+_TOP_LEVEL_BLOCKS = frozenset({ast.If, ast.With, ast.AsyncWith, ast.Try})  # SemanticModel._top_level enters these
+
+
+def _imports_within(block: ast.stmt) -> list[ast.Import | ast.ImportFrom]:
+    """The import statements anywhere inside a block statement, in source order."""
+    found: list[ast.Import | ast.ImportFrom] = []
+    blocks, Import, ImportFrom = _BLOCKS, ast.Import, ast.ImportFrom
+    lists = [getattr(block, field) for field in blocks[block.__class__]]  # statement lists to read
+    while lists:
+        for item in lists.pop():  # most statements hold none: one class test each
+            cls = item.__class__
+            if cls is Import or cls is ImportFrom:
+                found.append(item)
+            elif cls in blocks:
+                lists.extend([getattr(item, field) for field in blocks[cls]])
+    if len(found) > 1:
+        found.sort(key=lambda node: (node.lineno, node.col_offset))
+    return found

@@ -9,15 +9,12 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from ..semantic import SemanticModel, child_nodes
+from ..flow import models
+from ..flow.defuse import child_nodes
+from ..semantic import SemanticModel
 
 BROAD = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
 WARNING = 30
-_TRACEBACK_TEXT = frozenset({
-    "traceback.format_exc", "traceback.format_exception", "traceback.format_tb",
-    "traceback.format_stack", "traceback.extract_tb", "sys.exc_info",
-})  # fmt: skip
-_DETAIL_ATTRS = frozenset({"args", "orig", "statement", "params", "__traceback__", "strerror", "filename"})
 
 
 def caught_types(handler: ast.ExceptHandler) -> list[ast.expr]:
@@ -84,11 +81,13 @@ def quiet_statement(stmt: ast.stmt, model: SemanticModel, caught: str | None = N
 def detail_expressions(node: ast.AST, name: str | None, model: SemanticModel) -> Iterator[ast.expr]:
     """Sub-expressions of `node` that put the caught exception's text or a traceback in a value:
     `str(e)`, `repr(e)`, `f"{e}"`, `"%s" % e`, `"{}".format(e)`, `e.args`, `{"error": e}`,
-    `traceback.format_exc()`. `type(e).__name__` and attributes such as `e.status_code` are not."""
+    `traceback.format_exc()` (the flow models' `error-text` and `error-attribute`). `type(e).__name__`
+    and attributes such as `e.status_code` are not."""
+    error_text, error_attributes = models.qualified("error-text"), models.names("error-attribute")
     for sub in ast.walk(node):
         if isinstance(sub, ast.Call):
             qn = model.qualname(sub.func) or ""
-            if qn in _TRACEBACK_TEXT or name and qn in ("str", "repr", "format") and sub.args and _is_name(sub.args[0], name) or name and isinstance(sub.func, ast.Attribute) and sub.func.attr == "format" and (
+            if qn in error_text or name and qn in ("str", "repr", "format") and sub.args and _is_name(sub.args[0], name) or name and isinstance(sub.func, ast.Attribute) and sub.func.attr == "format" and (
                 any(_is_name(a, name) for a in sub.args) or any(_is_name(k.value, name) for k in sub.keywords)
             ):
                 yield sub
@@ -100,7 +99,7 @@ def detail_expressions(node: ast.AST, name: str | None, model: SemanticModel) ->
             right = sub.right.elts if isinstance(sub.right, ast.Tuple) else [sub.right]
             if any(_is_name(r, name) for r in right):
                 yield sub
-        elif isinstance(sub, ast.Attribute) and sub.attr in _DETAIL_ATTRS and _is_name(sub.value, name):
+        elif isinstance(sub, ast.Attribute) and sub.attr in error_attributes and _is_name(sub.value, name):
             yield sub
         elif isinstance(sub, (ast.Dict, ast.List, ast.Tuple)):
             values = sub.values if isinstance(sub, ast.Dict) else sub.elts

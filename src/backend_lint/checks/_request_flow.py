@@ -1,7 +1,9 @@
 """Where a value read from a request goes inside its handler (no rule lives here).
 
 `RequestFlow(function, model).fate(read)` follows the value up the expression tree and through
-local variables (`data = request.get_json()` then every use of `data`) and answers:
+local variables (`data = request.get_json()` then every use of `data`), both read from the
+function's def-use table (`model.flow(function)`), and answers, from what the flow models say of
+each call it meets:
 - VALIDATED when it reaches a schema or converter: a pydantic model or `model_validate`, a
   marshmallow `load`/`validate`, a WTForms / Django Form, a DRF serializer, `int(...)`, `UUID(...)`,
   `request.args.get(..., type=int)`, a `validate_*` helper;
@@ -14,71 +16,66 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import lru_cache
+from typing import NamedTuple
 
+from ..flow import models
 from ..rule import Rule
 from ..semantic import SemanticModel
 
 VALIDATED, INERT, UNVALIDATED = "validated", "inert", "unvalidated"
 
-_VALIDATOR_PREFIXES = (
-    "pydantic.", "marshmallow.", "wtforms.", "flask_wtf.", "rest_framework.serializers.", "django.forms.",
-    "jsonschema.", "cerberus.", "voluptuous.", "cattrs.", "msgspec.", "attrs.validators", "schema.",
-)  # fmt: skip
-_VALIDATOR_METHODS = frozenset({
-    "model_validate", "model_validate_json", "parse_obj", "parse_raw", "parse_obj_as", "validate_python",
-    "validate_json", "load", "validate", "is_valid", "structure", "get_serializer", "deserialize",
-    "validate_on_submit", "full_clean", "clean", "construct_event", "decode",
-})  # fmt: skip
-_NOT_VALIDATORS = ("json.", "ujson.", "orjson.", "yaml.", "pickle.", "marshal.", "simplejson.", "base64.")
-_CONVERTERS = frozenset({
-    "int", "float", "complex", "decimal.Decimal", "uuid.UUID", "ipaddress.ip_address", "ipaddress.ip_network",
-    "datetime.date.fromisoformat", "datetime.datetime.fromisoformat", "datetime.datetime.strptime",
-})  # fmt: skip
-_CONVERTER_NAMES = frozenset({
-    "fromisoformat", "strptime", "get_page", "UUID", "Decimal", "parse_date", "parse_datetime",
-    "url_has_allowed_host_and_scheme", "is_safe_url", "check_password", "compare_digest",
-})  # fmt: skip
-_FORM_INPUT_HOOKS = frozenset({"get_form_kwargs", "get_serializer", "get_form"})
+# How user code names its own checks and schemas (no library defines these: naming heuristics).
 _VALIDATOR_PREFIX = ("validate", "clean", "check", "is_valid", "sanitize")
 # verify_signature(body, sig) proves where a payload came from, not what it holds: a test of the
 # value (like a comparison), which neither validates nor consumes it.
 _AUTHENTICITY_PREFIX = ("verify",)
+_NOT_OWN_CHECKS = ("subprocess.", "os.", "shutil.")  # check_output(cmd) is no check
 _SCHEMA_ATTRIBUTE = re.compile(r"(^|_)(form|serializer|schema|validator)(_class)?$")
-_TRANSPARENT = frozenset({
-    "json.loads", "ujson.loads", "orjson.loads", "simplejson.loads", "dict", "list", "tuple", "set", "str",
-    "sorted", "reversed", "getattr",
-})  # fmt: skip
-_INERT_CALLS = frozenset({"len", "isinstance", "hasattr", "bool", "type", "id", "print", "callable"})
-_SCHEMA_BASES = frozenset({
-    "BaseModel", "RootModel", "Schema", "Form", "FlaskForm", "ModelForm", "Serializer", "ModelSerializer",
-    "HyperlinkedModelSerializer", "Struct",
-})  # fmt: skip
 _SCHEMA_MODULES = frozenset({"schemas", "schema", "forms", "serializers", "validators", "dto", "dtos", "payloads"})
 _SCHEMA_SUFFIX = re.compile(
     r"(Schema|Form|Serializer|Payload|Params|Input|Request|DTO|Dto|Body|Args|Query|Filter|Create|Update|Patch|Validator|[a-z]In)$"
 )
 
 
+class _Known(NamedTuple):
+    """What the flow models say about the calls a request value meets."""
+
+    converters: frozenset[str]
+    converter_names: frozenset[str]
+    validators: frozenset[str]
+    libraries: tuple[str, ...]
+    parsers: tuple[str, ...]
+    schema_bases: frozenset[str]
+    propagators: frozenset[str]
+    inert: frozenset[str]
+    input_hooks: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def _known() -> _Known:
+    return _Known(
+        models.qualified("converter"), models.names("converter"), models.names("validator"),
+        models.modules("validation-library"), models.modules("parser"), models.names("schema-base"),
+        models.qualified("propagator"), models.qualified("inert"), models.names("input-hook"),
+    )  # fmt: skip
+
+
 class RequestFlow:
     def __init__(self, function: ast.AST, model: SemanticModel) -> None:
         self.function = function
         self.model = model
-        self.parents: dict[int, ast.AST] = {}
-        self.loads: dict[str, list[ast.Name]] = {}
-        for node in ast.walk(function):
-            for child in ast.iter_child_nodes(node):
-                self.parents[id(child)] = node
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                self.loads.setdefault(node.id, []).append(node)
+        self.table = model.flow(function)  # the function's parents and uses, shared with other rules
+        self.known = _known()
 
     def fate(self, node: ast.AST, depth: int = 0) -> tuple[str, ast.AST | None]:
         child = node
         while True:
-            parent = self.parents.get(id(child))
+            parent = self.table.parent(child)
             if parent is None or parent is self.function:
                 return INERT, None
             if isinstance(parent, ast.Attribute):  # data.get("x"), data.items(), value.strip(): same input
-                call = self.parents.get(id(parent))
+                call = self.table.parent(parent)
                 if isinstance(call, ast.Call) and call.func is parent:
                     if _typed_get(call):
                         return VALIDATED, None
@@ -110,7 +107,7 @@ class RequestFlow:
         if isinstance(parent, (ast.If, ast.While)) and child is parent.test:
             return INERT, None
         if isinstance(parent, ast.comprehension) and child is parent.iter:
-            comp = self.parents.get(id(parent))  # [Item(**x) for x in data["items"]]
+            comp = self.table.parent(parent)  # [Item(**x) for x in data["items"]]
             if comp is None:
                 return INERT, None
             if any((self._call_step(c, c) or (None,))[0] == VALIDATED for c in ast.walk(comp) if isinstance(c, ast.Call)):
@@ -128,15 +125,16 @@ class RequestFlow:
     def _call_step(self, call: ast.Call, child: ast.AST):
         if call.func is child:
             return INERT, None
+        known = self.known
         qn = self.model.call_name(call) or ""
         last = qn.rsplit(".", 1)[-1] if qn else _func_name(call)
-        if qn in _CONVERTERS or last in _CONVERTER_NAMES:
+        if qn in known.converters or last in known.converter_names:
             return VALIDATED, None
-        if qn.startswith(_VALIDATOR_PREFIXES) or self._is_schema_class(call.func):
+        if qn.startswith(known.libraries) or self._is_schema_class(call.func):
             return VALIDATED, None
-        if last in _VALIDATOR_METHODS and not qn.startswith(_NOT_VALIDATORS):
+        if last in known.validators and not qn.startswith(known.parsers):
             return VALIDATED, None
-        own = not qn.startswith(("subprocess.", "os.", "shutil."))  # check_output(cmd) is no check
+        own = not qn.startswith(_NOT_OWN_CHECKS)
         if own and last.lstrip("_").startswith(_AUTHENTICITY_PREFIX):
             return INERT, None
         if own and (last.lstrip("_").startswith(_VALIDATOR_PREFIX) or _SCHEMA_ATTRIBUTE.search(last)):
@@ -145,16 +143,16 @@ class RequestFlow:
             child in call.args[1:]
         ):
             return None  # the default of a lookup becomes its result
-        if qn in _TRANSPARENT:
+        if qn in known.propagators:
             return None
-        if qn in _INERT_CALLS or self.model.logging_call(call) is not None:
+        if qn in known.inert or self.model.logging_call(call) is not None:
             return INERT, None
         return UNVALIDATED, call
 
     def _name_fate(self, name: str, depth: int):
         if depth >= 4:
             return UNVALIDATED, None
-        outcomes = [self.fate(use, depth + 1) for use in self.loads.get(name, [])]
+        outcomes = [self.fate(use, depth + 1) for use in self.table.uses_of(name)]
         for kind in (VALIDATED, UNVALIDATED):
             found = next((o for o in outcomes if o[0] == kind), None)
             if found is not None:
@@ -168,7 +166,7 @@ class RequestFlow:
         if isinstance(func, ast.Name) and name in self.model.module_defs and name not in self.model.imports:
             for base in self.model.class_bases(name):
                 short = base.rsplit(".", 1)[-1]
-                if base.startswith(_VALIDATOR_PREFIXES) or short in _SCHEMA_BASES:
+                if base.startswith(self.known.libraries) or short in self.known.schema_bases:
                     return True
                 if depth < 2 and short in self.model.module_defs and self._is_schema_class(ast.Name(short), depth + 1):
                     return True
@@ -205,11 +203,11 @@ def _bound_name(parent: ast.AST, child: ast.AST) -> str | None:
 
 def shown_read(node: ast.AST, flow: RequestFlow) -> ast.AST:
     """The read as a reader names it: `request.form.get("email")` rather than `request.form`."""
-    parent = flow.parents.get(id(node))
+    parent = flow.table.parent(node)
     if isinstance(parent, ast.Subscript) and parent.value is node:
         return parent
     if isinstance(parent, ast.Attribute) and parent.attr in ("get", "getlist"):
-        call = flow.parents.get(id(parent))
+        call = flow.table.parent(parent)
         if isinstance(call, ast.Call) and call.func is parent:
             return call
     return node
@@ -227,16 +225,11 @@ class RequestReadRule(Rule):
     cwe = (20,)
     ADVICE = ""
 
-    def begin(self, ctx) -> None:
-        self._flows: dict[int, RequestFlow] = {}
-
     def check_read(self, ctx, read: ast.AST, line_node: ast.AST) -> None:
         function = ctx.enclosing_function()
-        if function is None or function.name in _FORM_INPUT_HOOKS:
+        if function is None or function.name in _known().input_hooks:
             return  # get_form_kwargs() hands the data to the view's form
-        flow = self._flows.get(id(function))
-        if flow is None:
-            flow = self._flows[id(function)] = RequestFlow(function, ctx.model)
+        flow = RequestFlow(function, ctx.model)
         outcome, consumer = flow.fate(read)
         if outcome != UNVALIDATED:
             return

@@ -2,7 +2,9 @@
 
 `QueryBuilds.find(expr)` answers "was this string made by formatting or concatenating something
 that is not fixed in the source?", following a local variable back to where it was assigned or
-extended (`q += …`) in the same function. Fixed parts are module constants, literals, conditional
+extended (`q += …`) in the same function (the function's def-use table, `model.flow(function)`,
+knows where). Fixed parts, besides what the flow models name (`sql-sanitizer`, `sql-composable`,
+`scalar-type`), are module constants, literals, conditional
 expressions of constants, placeholder lists made of constants, numbers (`int(x)`, a parameter
 annotated `int`), quoted identifiers (`quote_name(x)`), values looked up in a constant mapping
 (`SORT_COLUMNS[key]`), names checked against a constant allow-list (`if col not in ALLOWED: raise`)
@@ -14,17 +16,32 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
-_NUMERIC_CALLS = frozenset({"int", "float", "len", "bool", "round", "abs", "min", "max", "sum", "decimal.Decimal"})
-_SAFE_ANNOTATIONS = frozenset({"int", "float", "bool", "UUID", "uuid.UUID", "date", "datetime", "Decimal",
-                               "datetime.date", "datetime.datetime", "decimal.Decimal"})  # fmt: skip
-SAFE_FUNCTIONS = frozenset({"quote_name", "quote_ident", "quote_identifier", "quote_table_name", "quote_column_name",
-                            "escape_identifier", "Identifier", "quote_name_unless_alias", "quote_schema",
-                            "format_table", "format_column"})  # fmt: skip
-_COMPOSABLE = re.compile(r"(?:^|\.)(?:sql\.)?(?:SQL|Identifier|Literal|Placeholder|Composed)$")
+from ..flow import models
+
 _NUMERIC_CONVERSION = re.compile(r"%(?:\([^)]*\))?[-+ #0]*\d*(?:\.\d+)?[diouxXeEfFgGc%]")
 _ANY_CONVERSION = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[a-zA-Z%]")
 HOLE = "\x00"
+
+
+class _Known(NamedTuple):
+    """What the flow models say makes a part of a query fixed."""
+
+    numeric: frozenset[str]  # calls whose result is a number (sanitizers by qualified name)
+    quoting: frozenset[str]  # calls that quote an identifier (sanitizers by name)
+    composable: frozenset[str]  # psycopg's sql.SQL, sql.Identifier, … (by name)
+    annotations: frozenset[str]  # how a parameter annotated with a scalar type may be written
+    layout: frozenset[str]  # textwrap.dedent, inspect.cleandoc
+
+
+@lru_cache(maxsize=1)
+def _known() -> _Known:
+    numeric = frozenset(e.name for e in models.entries("sql-sanitizer") if e.match == models.QUALIFIED)
+    scalars = models.qualified("scalar-type") | models.names("scalar-type")
+    return _Known(numeric, models.names("sql-sanitizer"), models.names("sql-composable"), scalars,
+                  models.qualified("layout"))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -43,7 +60,8 @@ class QueryBuilds:
         self.model = model
         self.function = function
         self.segment = segment
-        self.safe_functions = SAFE_FUNCTIONS | safe_functions
+        self.known = _known()
+        self.safe_functions = self.known.quoting | safe_functions
         self._allowlisted: frozenset[str] | None = None  # computed when a name part needs it
         self._resolving: set[str] = set()
 
@@ -73,7 +91,7 @@ class QueryBuilds:
             return self._build("str.format()", expr, unsafe[0], self.text(expr.func.value)) if unsafe else None
         if isinstance(expr, ast.Name):
             return self._find_in_variable(expr, depth)
-        inner = _unwrapped(expr, self.model)
+        inner = _unwrapped(expr, self.model, self.known.layout)
         return self.find(inner, depth + 1) if inner is not None else None
 
     def _find_in_variable(self, name: ast.Name, depth: int) -> Build | None:
@@ -81,7 +99,7 @@ class QueryBuilds:
             return None
         self._resolving.add(name.id)
         try:
-            for stmt in self.model.local_assignments(self.function, name.id):
+            for stmt in self._assignments(name.id):
                 if stmt.lineno > name.lineno:
                     break
                 if isinstance(stmt, ast.AugAssign):
@@ -94,6 +112,10 @@ class QueryBuilds:
         finally:
             self._resolving.discard(name.id)
         return None
+
+    def _assignments(self, name: str) -> list[ast.AST]:
+        """`x = …`, `x += …` … of the function, from its def-use table (none at module level)."""
+        return [] if self.function is None else self.model.flow(self.function).assignments(name)
 
     def _build(self, how: str, node: ast.AST, part: ast.AST, text: str) -> Build:
         segment = self.segment(part) or "…"
@@ -133,10 +155,10 @@ class QueryBuilds:
 
     def _safe_name(self, name: ast.Name, depth: int) -> bool:
         if self._allowlisted is None:
-            self._allowlisted = self._allowlisted_names(self.function)
+            self._allowlisted = self._allowlisted_names()
         if name.id in self._allowlisted:
             return True
-        assignments = self.model.local_assignments(self.function, name.id)
+        assignments = self._assignments(name.id)
         if not assignments:
             return self._numeric_parameter(name.id)
         if name.id in self._resolving:
@@ -150,7 +172,7 @@ class QueryBuilds:
     def _safe_call(self, call: ast.Call, depth: int) -> bool:
         qualname = self.model.call_name(call) or ""
         short = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
-        if qualname in _NUMERIC_CALLS or short in self.safe_functions or self._composable(call):
+        if qualname in self.known.numeric or short in self.safe_functions or self._composable(call):
             return True
         if short == "quote" and any("preparer" in a for a in _attribute_chain(call.func)):
             return True  # SQLAlchemy's IdentifierPreparer.quote
@@ -185,13 +207,13 @@ class QueryBuilds:
         for arg in args.posonlyargs + args.args + args.kwonlyargs:
             if arg.arg == name and arg.annotation is not None:
                 annotation = ast.unparse(arg.annotation).replace(" ", "")
-                return all(part in _SAFE_ANNOTATIONS | {"None"} for part in re.split(r"[|]", annotation))
+                return all(part in self.known.annotations or part == "None" for part in re.split(r"[|]", annotation))
         return False
 
-    def _allowlisted_names(self, function: ast.AST | None) -> frozenset[str]:
+    def _allowlisted_names(self) -> frozenset[str]:
         """Names tested `in` / `not in` a constant collection in an `if` or `assert` of the function."""
         names = set()
-        for node in ast.walk(function) if function is not None else ():
+        for node in self.model.flow(self.function).nodes if self.function is not None else ():
             test = node.test if isinstance(node, (ast.If, ast.Assert)) else None
             if isinstance(test, ast.UnaryOp):
                 test = test.operand
@@ -213,13 +235,16 @@ class QueryBuilds:
         if isinstance(node, ast.Name):
             return any(
                 not isinstance(s, ast.AugAssign) and self._stringy(s.value)
-                for s in self.model.local_assignments(self.function, node.id)[:3]
+                for s in self._assignments(node.id)[:3]
                 if s.value is not node
             )
         return False
 
     def _composable(self, node: ast.AST) -> bool:
-        return isinstance(node, ast.Call) and bool(_COMPOSABLE.search(self.model.call_name(node) or ""))
+        if not isinstance(node, ast.Call):
+            return False
+        qualname = self.model.call_name(node)
+        return bool(qualname) and qualname.rsplit(".", 1)[-1] in self.known.composable
 
     def text(self, node: ast.AST) -> str:
         """The constant text of an expression, HOLE for each non-constant part."""
@@ -231,7 +256,7 @@ class QueryBuilds:
         if isinstance(node, ast.BinOp):
             return self.text(node.left) + self.text(node.right)
         if isinstance(node, ast.Name) and node.id not in self._resolving:
-            assignments = self.model.local_assignments(self.function, node.id)[:4]
+            assignments = self._assignments(node.id)[:4]
             self._resolving.add(node.id)
             try:
                 return "".join(self.text(s.value) for s in assignments) or HOLE
@@ -240,11 +265,11 @@ class QueryBuilds:
         return HOLE
 
 
-def _unwrapped(expr: ast.AST, model) -> ast.AST | None:
+def _unwrapped(expr: ast.AST, model, layout: frozenset[str]) -> ast.AST | None:
     """The string inside `textwrap.dedent(s)`, `inspect.cleandoc(s)` or `s.strip()`: layout, not content."""
     if not isinstance(expr, ast.Call):
         return None
-    if model.call_name(expr) in ("textwrap.dedent", "inspect.cleandoc") and len(expr.args) == 1:
+    if model.call_name(expr) in layout and len(expr.args) == 1:
         return expr.args[0]
     if isinstance(expr.func, ast.Attribute) and expr.func.attr in ("strip", "lstrip", "rstrip") and not expr.args:
         return expr.func.value

@@ -5,31 +5,22 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from ..flow import models
+from ..flow.defuse import ASSIGN, DefUse
 from ..rule import Rule
 from ._handlers import BROAD, caught_types, detail_expressions, own_nodes
 
-_RESPONSE_PREFIXES = (
-    "fastapi.responses.", "starlette.responses.", "django.http.", "rest_framework.response.",
-    "rest_framework.exceptions.", "werkzeug.exceptions.", "werkzeug.wrappers.",
-)  # fmt: skip
-_RESPONSE_CALLS = frozenset({
-    "flask.jsonify", "flask.make_response", "flask.Response", "flask.abort", "fastapi.HTTPException",
-    "fastapi.exceptions.HTTPException", "starlette.exceptions.HTTPException", "fastapi.Response",
-})  # fmt: skip
-_INFRA_PREFIXES = (
-    "sqlalchemy.", "psycopg2.", "psycopg.", "pymysql.", "MySQLdb.", "sqlite3.", "asyncpg.", "django.db.",
-    "pymongo.", "redis.", "requests.", "httpx.", "aiohttp.", "urllib3.", "botocore.", "boto3.",
-)  # fmt: skip
-_INFRA_BUILTINS = frozenset({"OSError", "IOError", "ConnectionError", "TimeoutError", "RuntimeError"})
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def _reveals(handler: ast.ExceptHandler, model) -> bool:
     """Whether the text of what this handler catches is internal (broad or infrastructure errors)."""
     if handler.type is None:
         return True
+    infrastructure, modules = models.qualified("infrastructure-error"), models.modules("infrastructure-error")
     for t in caught_types(handler):
         qn = model.qualname(t) or ""
-        if qn in BROAD or qn in _INFRA_BUILTINS or qn.startswith(_INFRA_PREFIXES):
+        if qn in BROAD or qn in infrastructure or qn.startswith(modules):
             return True
     return False
 
@@ -39,7 +30,7 @@ def _error_handler_param(function: ast.FunctionDef | ast.AsyncFunctionDef, model
     for deco in function.decorator_list:
         if not (isinstance(deco, ast.Call) and isinstance(deco.func, ast.Attribute) and deco.args):
             continue
-        if deco.func.attr not in ("errorhandler", "exception_handler", "app_errorhandler"):
+        if deco.func.attr not in models.names("error-handler"):
             continue
         arg = deco.args[0]
         if (model.qualname(arg) or "") in BROAD or model.fold(arg) == 500:
@@ -195,14 +186,14 @@ class ExceptionDetailsInResponse(Rule):
         if isinstance(node, ast.ExceptHandler):
             name = node.name if _reveals(node, ctx.model) else None
             returns_respond = ctx.function_role().handler
-            body = node.body
+            scope = next((a for a in reversed(ctx.ancestors) if isinstance(a, _SCOPES)), ctx.tree)
         else:
             name = _error_handler_param(node, ctx.model)
             if name is None:
                 return
-            returns_respond, body = True, node.body
+            returns_respond, scope = True, node
         seen: set[int] = set()
-        for sink, detail in _leaks(body, name, returns_respond, ctx.model):
+        for sink, detail in _Leaks(node.body, name, ctx.model, scope).found(returns_respond):
             if sink.lineno not in seen:
                 seen.add(sink.lineno)
                 text = ctx.segment(detail) or "the exception"
@@ -212,28 +203,50 @@ class ExceptionDetailsInResponse(Rule):
                 )
 
 
-def _leaks(body: list[ast.stmt], name: str | None, returns_respond: bool, model) -> Iterator[tuple]:
-    """(sink, detail) pairs: a response built, raised or returned with exception text in it."""
-    tainted: dict[str, ast.expr] = {}
-    nodes = list(own_nodes(body))  # walked three times
-    debug_only = _debug_only(nodes)
-    for node in nodes:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            detail = next(detail_expressions(node.value, name, model), None)
-            if detail is not None:
-                tainted[node.targets[0].id] = detail
-    for node in nodes:
-        if isinstance(node, ast.Call) and _is_response(node, model):
-            value = node
-        elif isinstance(node, ast.Return) and returns_respond and node.value is not None:
-            value = node.value
-        else:
-            continue
-        detail = next(detail_expressions(value, name, model), None)
-        if detail is None:
-            detail = next((tainted[n.id] for n in ast.walk(value) if isinstance(n, ast.Name) and n.id in tainted), None)
-        if detail is not None and id(detail) not in debug_only:
-            yield node, detail
+class _Leaks:
+    """The responses of a block (an `except` body, an error handler's body) that carry exception
+    text: directly, or through a local variable the block assigned it to (found in the def-use
+    table of the block's scope)."""
+
+    def __init__(self, body: list[ast.stmt], name: str | None, model, scope: ast.AST) -> None:
+        self.body, self.name, self.model, self.scope = body, name, model, scope
+        self._carried: dict[str, ast.expr | None] = {}
+
+    def found(self, returns_respond: bool) -> Iterator[tuple[ast.AST, ast.expr]]:
+        """(sink, detail) pairs: a response built, raised or returned with exception text in it."""
+        nodes = list(own_nodes(self.body))  # walked twice
+        debug_only = _debug_only(nodes)
+        for node in nodes:
+            if isinstance(node, ast.Call) and _is_response(node, self.model):
+                value = node
+            elif isinstance(node, ast.Return) and returns_respond and node.value is not None:
+                value = node.value
+            else:
+                continue
+            detail = next(detail_expressions(value, self.name, self.model), None)
+            if detail is None:
+                detail = next((d for n in ast.walk(value) if isinstance(n, ast.Name) and (d := self.carried(n.id))), None)
+            if detail is not None and id(detail) not in debug_only:
+                yield node, detail
+
+    def carried(self, variable: str) -> ast.expr | None:
+        """The exception detail the block's last `variable = <detail>` puts in `variable`, if any."""
+        if variable not in self._carried:
+            self._carried[variable] = None
+            table: DefUse = self.model.flow(self.scope)
+            for binding in reversed(table.bindings_of(variable)):
+                node = binding.node
+                if binding.kind == ASSIGN and binding.value is not None and len(node.targets) == 1 and self._inside(node):
+                    detail = next(detail_expressions(binding.value, self.name, self.model), None)
+                    if detail is not None:
+                        self._carried[variable] = detail
+                        break
+        return self._carried[variable]
+
+    def _inside(self, node: ast.AST) -> bool:
+        first, last = self.body[0], self.body[-1]
+        start, end = (node.lineno, node.col_offset), (node.end_lineno, node.end_col_offset)
+        return (first.lineno, first.col_offset) <= start and end <= (last.end_lineno, last.end_col_offset)
 
 
 def _debug_only(nodes: list[ast.AST]) -> set[int]:
@@ -252,4 +265,4 @@ def _debug_only(nodes: list[ast.AST]) -> set[int]:
 
 def _is_response(call: ast.Call, model) -> bool:
     qn = model.call_name(call) or ""
-    return qn in _RESPONSE_CALLS or qn.startswith(_RESPONSE_PREFIXES)
+    return qn in models.qualified("response") or qn.startswith(models.modules("response"))

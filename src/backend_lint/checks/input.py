@@ -4,11 +4,18 @@ framework (FastAPI's is in `input_fastapi`). Each reports at the line where the 
 from __future__ import annotations
 
 import ast
+from functools import lru_cache
 
+from ..flow import models
 from ._request_flow import RequestReadRule
 
-_FLASK_READS = frozenset({"json", "form", "args", "values", "data", "get_json", "get_data"})
-_DJANGO_READS = frozenset({"POST", "GET", "body", "data", "query_params"})
+
+@lru_cache(maxsize=1)
+def _flask_reads() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Flask's request sources: their qualified names, their attributes, those read by a call."""
+    sources = models.entries("request-source", "flask")
+    return (models.qualified("request-source", "flask"), frozenset(e.last for e in sources),
+            frozenset(e.last for e in sources if e.call))  # fmt: skip
 
 
 class UnvalidatedFlaskInput(RequestReadRule):
@@ -131,13 +138,16 @@ class UnvalidatedFlaskInput(RequestReadRule):
         """,
     )
 
+    def begin(self, ctx) -> None:
+        self._sources, self._attributes, self._called = _flask_reads()
+
     def visit(self, node: ast.Attribute, ctx) -> None:
-        if node.attr not in _FLASK_READS or ctx.model.qualname(node.value) != "flask.request":
+        if node.attr not in self._attributes or f"{ctx.model.qualname(node.value)}.{node.attr}" not in self._sources:
             return
         if ctx.function_role().framework != "flask":
             return
         read: ast.AST = node
-        if node.attr in ("get_json", "get_data"):
+        if node.attr in self._called:
             parent = ctx.parent()
             if not (isinstance(parent, ast.Call) and parent.func is node):
                 return
@@ -263,8 +273,11 @@ class UnvalidatedDjangoInput(RequestReadRule):
         """,
     )
 
+    def begin(self, ctx) -> None:
+        self._attributes = models.names("request-source", "django")
+
     def visit(self, node: ast.Attribute, ctx) -> None:
-        if node.attr not in _DJANGO_READS or ctx.function_role().framework != "django":
+        if node.attr not in self._attributes or ctx.function_role().framework != "django":
             return
         owner = node.value
         is_request = (isinstance(owner, ast.Name) and owner.id == "request") or (

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import ast
 
+from ..flow import models
 from ._request_flow import RequestReadRule
-
-_STARLETTE_READS = frozenset({"json", "body", "form"})
-_REQUEST_CLASSES = frozenset({"fastapi.Request", "fastapi.requests.Request", "starlette.requests.Request"})
 
 
 class UnvalidatedFastapiInput(RequestReadRule):
@@ -126,9 +124,12 @@ class UnvalidatedFastapiInput(RequestReadRule):
         """,
     )
 
+    def begin(self, ctx) -> None:
+        self._attributes = models.names("request-source", "fastapi")
+
     def visit(self, node: ast.AST, ctx) -> None:
         if node.__class__ is ast.Attribute:  # every attribute of the file: test the name before anything
-            if node.attr in _STARLETTE_READS:
+            if node.attr in self._attributes:
                 self._visit_read(node, ctx)
             return
         parent = ctx.parent()
@@ -163,7 +164,7 @@ class UnvalidatedFastapiInput(RequestReadRule):
 def _is_request_param(function, name: str, model) -> bool:
     for arg in function.args.posonlyargs + function.args.args + function.args.kwonlyargs:
         if arg.arg == name and arg.annotation is not None:
-            return (model.qualname(arg.annotation) or "") in _REQUEST_CLASSES
+            return (model.qualname(arg.annotation) or "") in models.qualified("request-class", "fastapi")
     return False
 
 

@@ -4,34 +4,36 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import ClassVar
+from functools import lru_cache
+from typing import ClassVar, NamedTuple
 
+from ..flow import models
 from ..rule import Rule
 from ._sql_building import HOLE, QueryBuilds
 from ._sql_examples import SQL_BUILT_INVALID, SQL_BUILT_VALID
 
-# Callables that take SQL text, by qualified name.
-_SQL_CALLABLES = {
-    "sqlalchemy.text": "`sqlalchemy.text()`",
-    "sqlalchemy.sql.text": "`sqlalchemy.text()`",
-    "sqlalchemy.sql.expression.text": "`sqlalchemy.text()`",
-    "django.db.models.RawSQL": "`RawSQL()`",
-    "django.db.models.expressions.RawSQL": "`RawSQL()`",
-    "pandas.read_sql": "`pandas.read_sql()`",
-    "pandas.read_sql_query": "`pandas.read_sql_query()`",
-    "psycopg2.sql.SQL": "`psycopg2.sql.SQL()`",
-    "psycopg.sql.SQL": "`psycopg.sql.SQL()`",
-}
-_METHODS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql", "mogrify", "fetch", "fetchrow",
-                      "fetchval", "raw", "extra", "read_sql", "read_sql_query"})  # fmt: skip
-# Attributes a sink can be called through (`cur.execute(...)`, `sa.text(...)`: a call's qualified name
-# ends with its attribute), so other method calls need no qualified name.
-_SINK_ATTRS = _METHODS | {q.rsplit(".", 1)[-1] for q in _SQL_CALLABLES}
-_SQL_ONLY_METHODS = frozenset({"executemany", "executescript", "exec_driver_sql", "mogrify", "read_sql",
-                               "read_sql_query", "extra"})  # fmt: skip
+
+class _Sinks(NamedTuple):
+    """What the flow models say runs SQL."""
+
+    functions: dict[str, str]  # callables taking SQL text, by qualified name -> how a message names them
+    methods: frozenset[str]  # methods that run SQL on a handle, by name
+    sql_only: frozenset[str]  # those of them nothing else is called so
+    attributes: frozenset[str]  # names a sink can be called through (`cur.execute`, `sa.text`)
+    databases: tuple[str, ...]  # "module." prefixes of modules whose objects are database handles
+
+
+@lru_cache(maxsize=1)
+def _sinks() -> _Sinks:
+    functions = {e.name: e.label for e in models.entries("sql-function")}
+    methods = models.names("sql-method")
+    sql_only = frozenset(e.last for e in models.entries("sql-method") if e.certain)
+    attributes = methods | {name.rsplit(".", 1)[-1] for name in functions}
+    return _Sinks(functions, methods, sql_only, attributes, models.modules("database-module"))
+
+
 _QUERY_KEYWORDS = ("sql", "query", "statement", "operation", "stmt", "text")
-_DB_MODULES = ("sqlite3", "psycopg", "psycopg2", "pymysql", "MySQLdb", "mysql", "asyncpg", "aiosqlite", "aiomysql",
-               "sqlalchemy", "databases", "cx_Oracle", "oracledb", "pyodbc", "duckdb", "snowflake", "django.db")  # fmt: skip
+# Words user code names its database handles with (a naming heuristic, not a library's model).
 _DB_WORDS = frozenset({"cursor", "cur", "curs", "conn", "connection", "connections", "con", "db", "database",
                        "session", "sess", "engine", "tx", "txn", "transaction", "connect", "sqlite", "pg", "psql",
                        "mysql", "asyncpg", "pool", "dbapi", "objects", "manager", "queryset", "qs"})  # fmt: skip
@@ -124,25 +126,28 @@ class SqlBuiltFromStrings(Rule):
             )  # fmt: skip
             return
 
+    def begin(self, ctx) -> None:
+        self._sinks = _sinks()
+
     def _sink(self, call: ast.Call, ctx) -> tuple[str, list[ast.AST], bool] | None:
-        func = call.func
-        if func.__class__ is ast.Attribute and func.attr not in _SINK_ATTRS:
+        func, sinks = call.func, self._sinks
+        if func.__class__ is ast.Attribute and func.attr not in sinks.attributes:
             return None  # most calls: `obj.method(...)` with a method no sink is called through
         qualname = ctx.model.call_name(call) or ""
-        if qualname in _SQL_CALLABLES:
-            return _SQL_CALLABLES[qualname], _query_args(call), True
-        if not isinstance(func, ast.Attribute) or func.attr not in _METHODS:
+        if qualname in sinks.functions:
+            return sinks.functions[qualname], _query_args(call), True
+        if not isinstance(func, ast.Attribute) or func.attr not in sinks.methods:
             return None
         label = f"`{_short(ctx, func)}()`"
         if func.attr == "extra":
             parts = [k.value for k in call.keywords if k.arg in ("where", "select", "tables", "order_by")]
             return label, [e for p in parts for e in _elements(p)], True
-        certain = func.attr in _SQL_ONLY_METHODS or self._database_handle(func.value, ctx, ctx.enclosing_function())
+        certain = func.attr in sinks.sql_only or self._database_handle(func.value, ctx, ctx.enclosing_function())
         return label, _query_args(call)[:1], certain
 
     def _database_handle(self, receiver: ast.AST, ctx, function, depth: int = 0) -> bool:
         qualname = ctx.model.instance_of(receiver) or ctx.model.qualname(receiver) or ""
-        if qualname.split(".")[0] in _DB_MODULES or qualname.startswith("django.db"):
+        if qualname and (qualname + ".").startswith(self._sinks.databases):
             return True
         extra = {w.lower() for w in self.options["database-names"]}
         node = receiver.func if isinstance(receiver, ast.Call) else receiver
