@@ -109,9 +109,8 @@ def walk(ctx: FileContext, dispatch: dict[type, list[Rule]], fields: ChildFields
     childless = _CHILDLESS if fields.skip_leaves else _CHILDLESS - {ast.Name}
     unwanted = childless.difference(dispatch)
     ancestors = ctx.ancestors
-    add_import = ctx.model.add_import
     rules_for = dispatch.get
-    AST, Import, ImportFrom = ast.AST, ast.Import, ast.ImportFrom
+    AST = ast.AST
     stack: list[tuple[ast.AST, int]] = [(ctx.tree, 0)]
     pop, push = stack.pop, stack.append
     while stack:
@@ -119,8 +118,6 @@ def walk(ctx: FileContext, dispatch: dict[type, list[Rule]], fields: ChildFields
         if len(ancestors) > depth:
             del ancestors[depth:]
         cls = node.__class__
-        if (cls is Import or cls is ImportFrom) and depth > 1:
-            add_import(node)
         rules = rules_for(cls)
         if rules:
             for rule in rules:

@@ -15,7 +15,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from ..semantic import SemanticModel, child_nodes
+from ..flow.defuse import child_nodes
+from ..semantic import SemanticModel
 from .modules import resolve_relative
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
