@@ -1,33 +1,23 @@
-"""Parsing Python source into an `ast` tree (placeholder: the host grammar only, until the libcst
-path lands)."""
+"""Parsing Python source into `ast`, for every grammar from Python 3.8 to 3.14 on any host.
+
+The rules run on the host's `ast`, whose parser knows only the host's grammar. `parse_python`
+uses it first (the fast path, unchanged); when it rejects a file, libcst, whose parser knows
+every grammar, parses it and the converter builds the `ast.Module` that the newest CPython
+would build, from the host's node classes and with CPython's positions (UTF-8 byte columns).
+Constructs the host has no node for are mapped onto what it has: `type X = Y` becomes an
+assignment before 3.12, type parameters are dropped before 3.12, `try/except*` becomes `try`
+on 3.10, t-strings are `TemplateStr`/`Interpolation` (the host's from 3.14, `nodes`' before).
+
+Layout: `parse` (the entry point and error policy), `depth` (a guard against input libcst
+would crash on), `tokens` (token positions of a libcst tree), `convert` (dispatch and
+positions), and one module per family of syntax: `statements`, `compound`, `expressions`,
+`arguments`, `patterns`, `strings` (with `literals` for escapes). Nothing here imports libcst
+until a file needs it.
+"""
 
 from __future__ import annotations
 
-import ast
+from .nodes import Interpolation, TemplateStr
+from .parse import ParseFailure, from_cst, parse_python
 
-
-class ParseFailure(Exception):
-    """Source that no supported grammar accepts; `message` is one line for the user."""
-
-    def __init__(self, message: str, line: int | None = None, kind: str = "syntax") -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.kind = kind  # "syntax", or "limit" for source nested beyond the parser's limits
-
-
-_PARSER_LIMITS = frozenset({"too many nested parentheses", "too many levels of indentation"})
-
-
-def parse_python(text: str, filename: str) -> ast.Module:
-    try:
-        return ast.parse(text, filename=filename)
-    except SyntaxError as exc:
-        if exc.msg in _PARSER_LIMITS:
-            raise ParseFailure(f"nested too deeply for Python's parser ({exc.msg}, line {exc.lineno})", exc.lineno, "limit") from None
-        where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
-        raise ParseFailure(f"syntax error at {where}: {exc.msg}", exc.lineno) from None
-    except (RecursionError, MemoryError):
-        raise ParseFailure("nested too deeply for Python's parser", None, "limit") from None
-    except ValueError as exc:
-        raise ParseFailure(f"cannot parse: {exc}") from None
+__all__ = ["Interpolation", "ParseFailure", "TemplateStr", "from_cst", "parse_python"]

@@ -1,0 +1,132 @@
+"""The converter's core: dispatch from libcst node types to `ast` builders, and positions.
+
+`Converter` is assembled from one mixin per family of syntax (statements, compound statements,
+expressions, arguments, patterns, strings), each in its own module; a mixin names its builders
+`stmt_<libcst class>` or `expr_<libcst class>` and uses the helpers defined here. Positions are
+always token ranges (see `tokens`): `locate(node, first, last)` gives `node` the start of token
+`first` and the end of token `last`.
+
+A construct CPython's parser would reject, or one newer than Python 3.14, raises `Unsupported`;
+`parse_python` then reports the host parser's own syntax error.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from typing import Any, Callable
+
+import libcst
+
+from .arguments import ArgumentMixin
+from .compound import CompoundMixin
+from .expressions import ExpressionMixin
+from .patterns import PatternMixin
+from .statements import StatementMixin
+from .strings import StringMixin
+from .common import Unsupported
+from .tokens import TokenMap, record_tokens
+
+
+class Converter(StatementMixin, CompoundMixin, ExpressionMixin, ArgumentMixin, PatternMixin, StringMixin):
+    """Builds the `ast.Module` CPython would build for the source of a libcst module."""
+
+    def __init__(self, text: str, tokens: TokenMap) -> None:
+        self.text = text
+        self.tokens = tokens
+        self._handlers: dict[str, Callable[[Any], Any]] = {}
+        self.features: list[tuple[tuple[int, int], int]] = []  # (Python version, line) of newer syntax
+        self._lines: list[int] = [1]  # first line of each statement being converted
+        self.fstring_depth = 0
+
+    def note(self, version: tuple[int, int]) -> None:
+        """Record that the statement being converted uses syntax of Python `version`, if the
+        host is older."""
+        if version > sys.version_info[:2]:
+            self.features.append((version, self._lines[-1]))
+
+    # -- positions -------------------------------------------------------------------------
+
+    def locate(self, node: ast.AST, first: int, last: int) -> Any:
+        """`node`, placed from the start of token `first` to the end of token `last`."""
+        node.lineno, node.col_offset = self.tokens.starts[first]
+        node.end_lineno, node.end_col_offset = self.tokens.ends[last]
+        return node
+
+    def span(self, node: libcst.CSTNode) -> tuple[int, int]:
+        return self.tokens.spans[node]
+
+    def first(self, node: libcst.CSTNode) -> int:
+        return self.tokens.spans[node][0]
+
+    def last(self, node: libcst.CSTNode) -> int:
+        return self.tokens.spans[node][1]
+
+    def inner(self, node: libcst.CSTNode) -> tuple[int, int]:
+        """The tokens of an expression without its own parentheses."""
+        first, last = self.tokens.spans[node]
+        depth = len(getattr(node, "lpar", ()))
+        return first + depth, last - depth
+
+    def without_comma(self, node: libcst.CSTNode) -> tuple[int, int]:
+        """The tokens of an element, a parameter or an argument, without its trailing comma."""
+        first, last = self.tokens.spans[node]
+        return first, last - isinstance(getattr(node, "comma", None), libcst.Comma)
+
+    def source(self, first: int, last: int) -> str:
+        """The source text from the end of token `first` to the start of token `last`."""
+        return self.text[self.tokens.offsets[first][1] : self.tokens.offsets[last][0]]
+
+    # -- dispatch --------------------------------------------------------------------------
+
+    def _handler(self, prefix: str, node: libcst.CSTNode) -> Callable[[Any], Any]:
+        name = prefix + type(node).__name__
+        handler = self._handlers.get(name)
+        if handler is None:
+            handler = getattr(self, name, None)
+            if handler is None:
+                raise Unsupported(type(node).__name__)
+            self._handlers[name] = handler
+        return handler
+
+    def expr(self, node: libcst.CSTNode) -> Any:
+        """The `ast.expr` of a libcst expression, placed without its own parentheses."""
+        result = self._handler("expr_", node)(node)
+        if "lineno" not in result.__dict__:
+            self.locate(result, *self.inner(node))
+        return result
+
+    def optional(self, node: libcst.CSTNode | None) -> Any:
+        return None if node is None else self.expr(node)
+
+    def stmts(self, suite: libcst.CSTNode) -> list[ast.stmt]:
+        """The statements of an indented block or of a suite on the header's line."""
+        if isinstance(suite, libcst.SimpleStatementSuite):
+            return [self.small(small) for small in suite.body]
+        result: list[ast.stmt] = []
+        for statement in suite.body:
+            if isinstance(statement, libcst.SimpleStatementLine):
+                result.extend(self.small(small) for small in statement.body)
+                continue
+            self._lines.append(self.tokens.starts[self.first(statement)][0])
+            result.append(self._handler("stmt_", statement)(statement))
+            self._lines.pop()
+        return result
+
+    def small(self, node: libcst.CSTNode) -> ast.stmt:
+        """A simple statement, placed without its trailing semicolon."""
+        first, last = self.span(node)
+        self._lines.append(self.tokens.starts[first][0])
+        result = self._handler("stmt_", node)(node)
+        self._lines.pop()
+        return self.locate(result, first, last - isinstance(node.semicolon, libcst.Semicolon))
+
+
+def convert_source(text: str) -> tuple[ast.Module, list[tuple[tuple[int, int], int]]]:
+    """The `ast.Module` of `text` parsed by libcst, and the newer-than-host syntax it uses as
+    (Python version, line of its statement). Raises `Unsupported` for what CPython rejects,
+    libcst's `ParserSyntaxError` for what libcst rejects, RecursionError when too deep."""
+    module = libcst.parse_module(text)
+    converter = Converter(text, record_tokens(module))
+    tree = ast.Module(body=converter.stmts(module), type_ignores=[])
+    return tree, converter.features
