@@ -140,6 +140,7 @@ def test_one_file_imports_nothing_heavy(tmp_path):
 
 
 def test_a_syntax_error_is_the_only_reason_to_import_libcst(tmp_path):
+    """libcst parses what the host's parser rejects: newer syntax, or a broken file."""
     target = write(tmp_path, "bad.py", "def broken(:\n")
     result = run_cli("--format", "json", "--no-cache", str(target), cwd=tmp_path, env={"PYTHONPROFILEIMPORTTIME": "1"})
     assert result.returncode == 1

@@ -98,8 +98,9 @@ class CompoundMixin:
             "decorator_list": self.decorators(node),
             "returns": self.optional(node.returns and node.returns.annotation),
         }
+        type_params = self.type_params(node.type_parameters)
         if "type_params" in kind._fields:
-            fields["type_params"] = self.type_params(node.type_parameters)
+            fields["type_params"] = type_params
         return self.locate(make(kind, **fields), self.definition_start(node), self.last(node))
 
     def stmt_ClassDef(self, node: libcst.ClassDef) -> ast.stmt:
@@ -111,6 +112,7 @@ class CompoundMixin:
             "body": self.stmts(node.body),
             "decorator_list": self.decorators(node),
         }
+        type_params = self.type_params(node.type_parameters)
         if "type_params" in ast.ClassDef._fields:
-            fields["type_params"] = self.type_params(node.type_parameters)
+            fields["type_params"] = type_params
         return self.locate(make(ast.ClassDef, **fields), self.definition_start(node), self.last(node))

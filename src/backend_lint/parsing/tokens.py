@@ -25,13 +25,16 @@ import libcst
 from libcst._nodes.internal import CodegenState
 
 _NEWLINE = re.compile(r"\r\n?|\n")
-_WHITESPACE_NODES = (
-    libcst.SimpleWhitespace,
-    libcst.ParenthesizedWhitespace,
-    libcst.TrailingWhitespace,
-    libcst.EmptyLine,
-    libcst.Newline,
-    libcst.Comment,
+# Exact classes, not an isinstance() tuple: libcst's node classes are ABCs, slow to test.
+_WHITESPACE_NODES = frozenset(
+    {
+        libcst.SimpleWhitespace,
+        libcst.ParenthesizedWhitespace,
+        libcst.TrailingWhitespace,
+        libcst.EmptyLine,
+        libcst.Newline,
+        libcst.Comment,
+    }
 )
 
 
@@ -91,13 +94,13 @@ class _Recorder(CodegenState):
         self.column = len(last) if last.isascii() else len(last.encode("utf-8"))
 
     def before_codegen(self, node: libcst.CSTNode) -> None:
-        if isinstance(node, _WHITESPACE_NODES):
+        if type(node) in _WHITESPACE_NODES:
             self.quiet += 1
         self.stack.append(len(self.map.starts))
 
     def after_codegen(self, node: libcst.CSTNode) -> None:
         first = self.stack.pop()
-        if isinstance(node, _WHITESPACE_NODES):
+        if type(node) in _WHITESPACE_NODES:
             self.quiet -= 1
             return
         last = len(self.map.starts) - 1
