@@ -16,7 +16,7 @@ import os
 from typing import ClassVar
 
 from ..catalog import RuleInfo
-from ..model import Finding, TraceStep
+from ..model import Finding
 from ..project import ModuleFacts, ProjectIndex, module_name
 from ..semantic import SemanticModel
 from ..source import SourceUnit
@@ -107,7 +107,7 @@ def _finding(flow: Flow, rule, agent: str) -> Finding:
         rule=rule.code, name=rule.name, category=rule.category, severity=rule.severity, confidence="high",
         message=message, path=flow.sink_path, line=sink.line, column=sink.column, end_line=sink.end_line,
         end_column=sink.end_column, agent=agent, checklist=rule.checklist, cwe=(rule.cwe,), engine="taint",
-        trace=tuple(TraceStep(h.path, h.line, h.text) for h in flow.trace),
+        trace=flow.trace,
     )  # fmt: skip
 
 

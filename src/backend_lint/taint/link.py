@@ -11,20 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..model import TraceStep as Hop  # one step of a flow's trace: where, and what happened there
 from ..project import ProjectIndex
 from .summary import Site, Summary
 
 MAX_OUTCOMES = 64  # per (function, origin): what a generated function may fan out to
 MAX_TRACE = 12
-
-
-@dataclass(frozen=True)
-class Hop:
-    """One step of a flow's trace: where, and what happened there."""
-
-    path: str
-    line: int
-    text: str
 
 
 @dataclass(frozen=True)
