@@ -95,6 +95,7 @@ PRECISION = {
     "checked in a conditional expression": 'url = request.args["n"]\n    url = url if url_is_safe(url) else "/"\n    helpers.ping(url)',
     "orm lookup keyed by request data": 'call, created = Call.objects.select_for_update().get_or_create(key=request.headers.get("K"))\n    helpers.ping(call.body)',
     "a search service, not LDAP": 'service = Service()\n    return service.search(1, request.args["q"])',
+    "a number in a %d conversion": 'helpers.ping("-c %d %s" % (int_count, "x") if False else "-c %d" % request.args["n"])',
     "check that passed": 'target = request.args["n"]\n    if not helpers.checked(target):\n        target = "/"\n    helpers.ping(target)',
 }
 REDIRECTS = {
@@ -115,6 +116,7 @@ FLOWS = {
     "live branch": ('name = request.args["n"]\n    if 7 * 18 < 200:\n        helpers.ping(name)', 5),
     "guard that does not leave": ('name = request.args["n"]\n    if name not in ALLOWED:\n        log(name)\n    helpers.ping(name)', 5),
     "sanitised for another weakness": ('helpers.ping(html.escape(request.args["n"]))', 5),
+    "the string part of a %-format": ('helpers.ping("-n %d %s" % (1, request.args["n"]))', 5),
     "attribute of a self": ('self_ = Box()\n    self_.value = request.args["n"]\n    helpers.ping(self_.value)', 5),
 }
 
@@ -238,3 +240,12 @@ def test_the_path_in_every_format(tmp_path):
     flow = sarif["runs"][0]["results"][0]["codeFlows"][0]["threadFlows"][0]["locations"]
     assert [(x["location"]["physicalLocation"]["artifactLocation"]["uri"], x["location"]["message"]["text"]) for x in flow][-1] == (
         "shop/helpers.py", "popen()")
+
+
+def test_one_finding_per_sink_with_the_other_sources_counted(tmp_path):
+    report = lint_project(tmp_path, {
+        "shop/__init__.py": "", "shop/helpers.py": SHOP_HELPERS,
+        "shop/views.py": view('helpers.ping(request.args["a"])\n    helpers.ping(request.form["b"])'),
+    })  # fmt: skip
+    [finding] = report.findings
+    assert "(and 1 other source)" in finding.message

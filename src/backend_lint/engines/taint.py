@@ -52,11 +52,11 @@ class TaintEngine(Engine):
         found: dict[str, list[Finding]] = {}
         code: dict[str, dict[int, str]] = {}
         counts: dict[tuple, int] = {}
-        for flow in Linker(summaries, ProjectIndex(modules)).flows():
+        for flow, others in _one_per_sink(Linker(summaries, ProjectIndex(modules)).flows(), tests):
             rule = rules.get(flow.cwe)
-            if rule is None or flow.sink_path in tests or flow.source.path in tests:
-                continue  # a test sends the requests it reads: its flows are not an attacker's
-            finding = _finding(flow, rule, agents.get(rule.code, rule.agent))
+            if rule is None:
+                continue
+            finding = _finding(flow, rule, agents.get(rule.code, rule.agent), others)
             key = (finding.rule, finding.path, flow.sink.snippet)
             counts[key] = counts.get(key, 0) + 1
             raw = f"{finding.rule}\0{finding.path}\0{flow.sink.snippet}\0{flow.source.text}\0{counts[key]}"
@@ -98,10 +98,22 @@ def top_level_names(root: str) -> frozenset[str]:
     return frozenset(names)
 
 
-def _finding(flow: Flow, rule, agent: str) -> Finding:
+def _one_per_sink(flows: list[Flow], tests: set[str]) -> list[tuple[Flow, int]]:
+    """One finding per sink and weakness: the flow with the shortest path, and how many other
+    sources reach it. Flows in tests are left out: a test sends the requests it reads."""
+    groups: dict[tuple, list[Flow]] = {}
+    for flow in flows:
+        if flow.sink_path in tests or flow.source.path in tests:
+            continue
+        groups.setdefault((flow.sink_path, flow.sink.line, flow.sink.column, flow.cwe), []).append(flow)
+    return [(min(group, key=lambda f: (len(f.trace), f.source.path, f.source.line)), len(group) - 1) for group in groups.values()]
+
+
+def _finding(flow: Flow, rule, agent: str, others: int = 0) -> Finding:
     sink, source = flow.sink, flow.source
     where = f" ({source.path}:{source.line})" if source.path != flow.sink_path else f" (line {source.line})"
-    message = (f"request data `{source.text}`{where} reaches `{sink.text}` unchecked: "
+    more = f" (and {others} other source{'s' if others > 1 else ''})" if others else ""
+    message = (f"request data `{source.text}`{where}{more} reaches `{sink.text}` unchecked: "
                f"{CWES[flow.cwe]}; {rule.advice}")  # fmt: skip
     return Finding(
         rule=rule.code, name=rule.name, category=rule.category, severity=rule.severity, confidence="high",

@@ -10,6 +10,7 @@ is resolved when the project is linked.
 from __future__ import annotations
 
 import ast
+import re
 
 from ..semantic import NOT_CONSTANT, SemanticModel
 from . import spec as models
@@ -155,6 +156,7 @@ class Expressions:
         if isinstance(node.op, ast.Add):
             return _prefixed([left, right])
         if isinstance(node.op, ast.Mod):
+            right = _numeric_holes_cleaned(node, right, state, self)
             return flat([left, right]) if _leading_hole(node.left) else _prefixed([left, right])
         if isinstance(node.op, ast.Mult):  # "x" * n keeps the text; numbers carry none
             return flat([left, right]) if _stringy(node.left) or _stringy(node.right) else Value()
@@ -373,6 +375,23 @@ def _prefixed(parts: list[Value]) -> Value:
     if len(parts) < 2:
         return flat(parts)
     return flat([parts[0], *(cleansed(p, _PREFIXED) for p in parts[1:])])
+
+
+_CONVERSION = re.compile(r"%(?:\([^)]*\))?[-+ #0]*(?:\*|\d+)?(?:\.(?:\*|\d+))?([a-zA-Z%])")
+
+
+def _numeric_holes_cleaned(node: ast.BinOp, right: Value, state, evaluator) -> Value:
+    """`"... id = %d" % (status, order_id)`: what fills a numeric conversion is a number in the
+    result, whatever it carried."""
+    if not (isinstance(node.left, ast.Constant) and isinstance(node.left.value, str)):
+        return right
+    kinds = [k for k in _CONVERSION.findall(node.left.value) if k != "%"]
+    if isinstance(node.right, ast.Tuple) and len(node.right.elts) == len(kinds):
+        parts = [Value() if kind in "diouxXeEfFgGc" else evaluator.eval(e, state) for kind, e in zip(kinds, node.right.elts)]
+        return flat(parts)
+    if len(kinds) == 1 and kinds[0] in "diouxXeEfFgGc" and not isinstance(node.right, (ast.Tuple, ast.Dict)):
+        return Value()
+    return right
 
 
 def _leading_hole(node: ast.AST) -> bool:
