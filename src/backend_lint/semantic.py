@@ -440,3 +440,12 @@ def _imports_within(block: ast.stmt) -> list[ast.Import | ast.ImportFrom]:
     if len(found) > 1:
         found.sort(key=lambda node: (node.lineno, node.col_offset))
     return found
+
+
+def model_of(unit) -> SemanticModel:
+    """The semantic model of a source unit, built by the first engine that asks and shared by the
+    others (it does not change once built)."""
+    model = unit.derived.get("semantic")
+    if model is None:
+        model = unit.derived["semantic"] = SemanticModel(unit.tree, unit.display)
+    return model

@@ -54,6 +54,8 @@ class SourceUnit:
     stamp: list | None = None  # the file's status when it was opened (see `stamp_of`)
     directives: tuple[Directive, ...] = ()
     spans: tuple[tuple[int, int], ...] = ()
+    derived: dict = field(default_factory=dict, repr=False, compare=False)  # what engines build from it once and share
+
 
 
 def load_unit(path: str, display: str, is_test: bool = False, read: tuple[bytes, list] | None = None) -> SourceUnit:

@@ -16,7 +16,7 @@ from .. import checks
 from ..catalog import RuleInfo
 from ..model import Error, Finding
 from ..rule import FileContext, Rule
-from ..semantic import SemanticModel
+from ..semantic import model_of
 from ..source import SourceUnit
 from . import Engine, UnitOutput
 
@@ -147,7 +147,7 @@ def analyse_tree(
 ) -> tuple[list[Finding], list[Error]]:
     """Every finding of `rules` in one parsed unit, or the internal error that stopped them."""
     try:
-        ctx = FileContext(unit.display, unit.text or "", unit.lines, unit.tree, SemanticModel(unit.tree, unit.display), unit.is_test)
+        ctx = FileContext(unit.display, unit.text or "", unit.lines, unit.tree, model_of(unit), unit.is_test)
         ctx.agent_overrides = agents or {}
         for rule in rules:
             rule.begin(ctx)

@@ -18,9 +18,9 @@ from typing import ClassVar
 from ..catalog import RuleInfo
 from ..model import Finding
 from ..project import ModuleFacts, ProjectIndex, module_name
-from ..semantic import SemanticModel
-from ..source import SourceUnit
-from ..taint.analyse import analyse_module
+from ..semantic import model_of
+from ..source import SourceUnit, load_unit
+from ..taint.analyse import analyse_module, summarise_only
 from ..taint.link import Flow, Linker
 from ..taint.rules import RULES
 from ..taint.spec import CWES
@@ -42,17 +42,20 @@ class TaintEngine(Engine):
         return TaintAnalyser(root)
 
     def link(self, facts: dict[str, object], codes: tuple[str, ...], agents: dict[str, str]) -> EngineOutput:
-        modules, summaries, tests = [], [], set()
+        modules, summaries, tests, done = [], [], set(), set()
         for path, record in facts.items():
             modules.append(ModuleFacts.from_record(record["module"]))  # type: ignore[index]
             summaries += [Summary.from_record(s) for s in record["summaries"]]  # type: ignore[index]
+            done.update(record.get("summarised", ()))  # type: ignore[union-attr]
             if record.get("test"):  # type: ignore[union-attr]
                 tests.add(path)
+        index = ProjectIndex(modules)
+        summaries += _summarise_reached(index, done, facts)
         rules = {rule.cwe: rule for rule in RULES if rule.code in codes}
         found: dict[str, list[Finding]] = {}
         code: dict[str, dict[int, str]] = {}
         counts: dict[tuple, int] = {}
-        for flow, others in _one_per_sink(Linker(summaries, ProjectIndex(modules)).flows(), tests):
+        for flow, others in _one_per_sink(Linker(summaries, index).flows(), tests):
             rule = rules.get(flow.cwe)
             if rule is None:
                 continue
@@ -76,13 +79,72 @@ class TaintAnalyser:
             return UnitOutput([], [])
         module, is_package = module_name(unit.path, self.root)
         try:
-            model = SemanticModel(unit.tree, unit.display)
-            facts, summaries = analyse_module(unit.tree, unit.display, module, is_package, unit.lines, model, self.project)
+            model = model_of(unit)
+            facts, summaries = analyse_module(unit.tree, unit.display, module, is_package, unit.lines, model,
+                                              self.project, which=lambda name, reads: reads)  # fmt: skip
         except RecursionError:
             return UnitOutput([], [])
         record = {"module": facts.to_record(), "summaries": [s.to_record() for s in summaries if s.edges],
-                  "test": unit.is_test}  # fmt: skip
+                  "summarised": [s.function for s in summaries], "test": unit.is_test, "file": unit.path,
+                  "digest": unit.digest, "root": self.root}  # fmt: skip
         return UnitOutput([], [], record)
+
+
+def _summarise_reached(index: ProjectIndex, done: set[str], facts: dict[str, object]) -> list[Summary]:
+    """The summaries of the functions request data may reach that the workers did not make: the
+    workers summarise the functions that read request data (every flow starts in one); the others
+    matter only when on a path from one, which only the project's call graph tells. Their files are
+    read again here, and one that changed since the workers read it is left out (its flows are
+    found on the next run)."""
+    wanted = reached(index, done) - done
+    by_module: dict[str, set[str]] = {}
+    for name in wanted:
+        owner = index.owner.get(name)
+        if owner is not None:
+            by_module.setdefault(owner, set()).add(name)
+    out: list[Summary] = []
+    projects: dict[str, frozenset[str]] = {}
+    for module, names in sorted(by_module.items()):
+        path = index.modules[module].path
+        record = facts.get(path)
+        if not isinstance(record, dict) or "file" not in record:
+            continue
+        unit = load_unit(record["file"], path, bool(record.get("test")))
+        if unit.tree is None or unit.digest != record.get("digest"):
+            continue
+        root = record.get("root", ".")
+        project = projects.get(root)
+        if project is None:
+            project = projects[root] = top_level_names(root)
+        try:
+            made = summarise_only(unit.tree, path, module, index.modules[module].is_package, unit.lines, names, project)
+        except RecursionError:
+            continue
+        out += [s for s in made if s.edges]
+    return out
+
+
+def reached(index: ProjectIndex, seeds: set[str]) -> set[str]:
+    """The functions on some path of calls from a function that reads request data: its callers
+    (they may get the data back; transitively) and, from all of those, their callees
+    (transitively)."""
+    callees = {name: [t for t, _ in index.callees(name)] for name in index.functions}
+    callers: dict[str, list[str]] = {}
+    for name, targets in callees.items():
+        for target in targets:
+            callers.setdefault(target, []).append(name)
+    up = _closure(seeds & callees.keys(), callers)
+    return _closure(up, callees)
+
+
+def _closure(start: set[str], graph: dict[str, list[str]]) -> set[str]:
+    out, stack = set(start), list(start)
+    while stack:
+        for target in graph.get(stack.pop(), ()):
+            if target not in out:
+                out.add(target)
+                stack.append(target)
+    return out
 
 
 def top_level_names(root: str) -> frozenset[str]:

@@ -12,10 +12,13 @@ arguments.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
+from functools import lru_cache
 
 from ..model import code_snippet
 from ..project.facts import ModuleFacts, _Namer, _reference, module_facts
 from ..semantic import SemanticModel
+from . import spec as models
 from .interpret import Interpreter
 from .summary import Site, Summary
 from .values import Value
@@ -32,18 +35,72 @@ _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 def analyse_module(tree: ast.Module, path: str, module: str, is_package: bool, lines: list[str],
                    model: SemanticModel | None = None, project: frozenset[str] | None = None,
+                   which: Callable[[str, bool], bool] | None = None,
                    ) -> tuple[ModuleFacts, list[Summary]]:  # fmt: skip
     """`project`: the top-level names of the project's own modules (calls into anything else are
     library calls, which pass no taint unless a model says so); None: every call may be the
-    project's."""
+    project's. `which(qualname, seed)`: whether to summarise a function (`seed`: it reads request
+    data); None: every function."""
     model = model or SemanticModel(tree, path)
-    facts = module_facts(tree, path, module, is_package, model, calls=False)
+    facts = module_facts(tree, path, module, is_package, model, calls=which is not None)
     namer = _Namer(model, module, is_package)
     own = None if project is None else project | {module.split(".")[0]}
     summaries = []
+    globals_imported = which is not None and _imports_request_globals(model)
     for function, qualname, cls in _functions(tree, module):
-        summaries.append(_summarise(function, qualname, cls, path, lines, model, namer, own))
+        if which is None or which(qualname, _reads_request(function, cls, model, namer, globals_imported)):
+            summaries.append(_summarise(function, qualname, cls, path, lines, model, namer, own))
     return facts, summaries
+
+
+def summarise_only(tree: ast.Module, path: str, module: str, is_package: bool, lines: list[str],
+                   names: set[str], project: frozenset[str] | None = None) -> list[Summary]:  # fmt: skip
+    """The summaries of the functions `names` of one module (those the link phase found request
+    data may reach)."""
+    model = SemanticModel(tree, path)
+    namer = _Namer(model, module, is_package)
+    own = None if project is None else project | {module.split(".")[0]}
+    return [_summarise(function, qualname, cls, path, lines, model, namer, own)
+            for function, qualname, cls in _functions(tree, module) if qualname in names]  # fmt: skip
+
+
+def _reads_request(function, cls, model: SemanticModel, namer: _Namer, globals_imported: bool) -> bool:
+    """Whether a function may read request data: a handler or resolver that receives some, or a
+    function that reads a request global (`flask.request.args`). Cheap and generous: it decides
+    which functions are summarised in the workers, the others being summarised only if the link
+    phase finds request data may reach them."""
+    if _request_params(function, cls, model, namer, _Probe()):
+        return True
+    if not globals_imported:
+        return False
+    spec = models.load()
+    for node in ast.walk(function):
+        if isinstance(node, (ast.Attribute, ast.Name)):
+            qualified = model.qualname(node)
+            if qualified is not None and (spec.attributes.get(qualified) == "request" or spec.calls.get(qualified) == "request"):
+                return True
+    return False
+
+
+def _imports_request_globals(model: SemanticModel) -> bool:
+    """Whether the module imports from a package that has request globals (flask, quart): without
+    one, no expression of it names `flask.request.args`."""
+    roots = _global_roots()
+    return any(target.lstrip(".").split(".")[0] in roots for target in model.imports.values())
+
+
+@lru_cache(maxsize=1)
+def _global_roots() -> frozenset[str]:
+    spec = models.load()
+    names = [n for n, kind in (*spec.attributes.items(), *spec.calls.items()) if kind == "request"]
+    return frozenset(n.split(".")[0] for n in names)
+
+
+class _Probe:
+    """Stands in for an interpreter where `_request_params` only needs to know whether there are any."""
+
+    def source(self, node, kind) -> Value:
+        return Value({(("s", 0), frozenset()): ()})
 
 
 def _functions(tree: ast.Module, module: str):
