@@ -114,6 +114,8 @@ GAPS = (
         "asyncpg's fetch / fetchrow / fetchval are no SQL sinks, only execute*"),
     Gap("aiohttp_app", "inventory/queries.py", "SET name = $1", "BL410", "missed",
         "a plain (not async) helper given the aiohttp request reads no source from it"),
+    Gap("aiohttp_app", "inventory/storage.py", "return pickle.loads(blob)  # ok", "BL417", "reported",
+        "`x == \"pickle\" and ACCEPT_PICKLE` does not fold to False: an `and` with a false constant is only folded when every operand is constant"),
     Gap("graphql_app", "hr/wrappers.py", "/lead/@name", "BL419", "missed",
         "a method of a locally made project instance (`chart = OrgChart(...); chart.leads(team)`) is taken as a method of data, never linked"),
     Gap("graphql_app", "hr/wrappers.py", "DIRECTORY.search(", "BL420", "missed",
