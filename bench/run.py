@@ -177,10 +177,41 @@ def summarize(samples: list[Sample]) -> Sample:
     )
 
 
+def taint_rows(args, bl: list[str], corpus: Path, env: dict, kloc: float) -> list[tuple[str, str, Sample, float]]:
+    """The default engines with the taint engine added: cold, and warm with one file changed (the
+    changed file is given a comment line, different at each run, and restored afterwards)."""
+    engines = bl[bl.index("--engines") + 1] + ",taint"
+    with_taint = [*bl[: bl.index("--engines")], "--engines", engines, *bl[bl.index("--engines") + 2 :]]
+    dirs = [args.work / f"bl-taint-{os.getpid()}-{i}" for i in range(args.runs)]
+    rows = [("taint cold", f"backend-lint --engines {engines}, cold cache", summarize(
+        [measure([*with_taint, "--cache-dir", str(d), str(corpus)], env=env) for d in dirs]), kloc)]
+    cache = args.work / "bl-taint-warm"
+    shutil.rmtree(cache, ignore_errors=True)
+    warm = [*with_taint, "--cache-dir", str(cache), str(corpus)]
+    measure(warm, env=env)
+    changed = corpus / args.one_file
+    original = changed.read_bytes()
+    samples = []
+    try:
+        for i in range(args.runs):
+            changed.write_bytes(original + f"\n# bench edit {i} {time.time()}\n".encode())
+            samples.append(measure(warm, env=env))
+    finally:
+        changed.write_bytes(original)
+    rows.append(("taint one changed", f"backend-lint --engines {engines}, warm, {args.one_file} changed", summarize(samples), kloc))
+    return rows
+
+
 def print_targets(by: dict[str, Sample]) -> None:
     """The issue's targets, checked on this run's numbers (skipped when a tool was not run)."""
     cold, warm, one = by.get("cold"), by.get("warm"), by.get("one")
     checks = []
+    if cold and "taint cold" in by:
+        ratio = by["taint cold"].wall / cold.wall
+        checks.append((f"taint on, cold, at most 1.3x the default engines' cold run: {ratio:.2f}x", ratio <= 1.3))
+    if "taint one changed" in by:
+        changed = by["taint one changed"].wall
+        checks.append((f"taint on, warm with one file changed, at most 0.5 s: {changed:.2f} s", changed <= 0.5))
     if cold and "bandit" in by:
         ratio = by["bandit"].wall / cold.wall
         checks.append((f"at least 8x faster than bandit: {ratio:.1f}x", ratio >= 8))
@@ -217,7 +248,7 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "backend-lint-bench")
     parser.add_argument("--packages", default=",".join(PACKAGES), help="PyPI packages forming the corpus")
     parser.add_argument("--jobs", type=int, default=2, help="backend-lint --jobs")
-    parser.add_argument("--skip", default="", help="tools to leave out: bandit,ruff,semgrep")
+    parser.add_argument("--skip", default="", help="tools to leave out: bandit,ruff,semgrep,taint")
     parser.add_argument("--one-file", default="flask/app.py", help="file (relative to the corpus) for the one-file run")
     parser.add_argument("--no-scaling", action="store_true", help="skip the per-package scaling table")
     args = parser.parse_args()
@@ -269,6 +300,8 @@ def main() -> int:
         one = [sys.executable, "-m", "backend_lint", str(corpus / args.one_file)]
     one_lines = (corpus / args.one_file).read_bytes().count(b"\n") / 1000
     rows.append(("one", f"backend-lint one file ({args.one_file}, text report, no cache)", median_of(args.runs, one, env=env), one_lines))
+    if "taint" not in skip and "--engines" in flags and "--cache-dir" in flags:
+        rows += taint_rows(args, bl, corpus, env, kloc)
 
     if "bandit" not in skip and tool("bandit"):
         cmd = [tool("bandit"), "-r", "-q", "-f", "json", "-o", os.devnull, str(corpus)]

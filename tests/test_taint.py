@@ -3,6 +3,7 @@ patterns it must not be fooled by, and the path each finding carries."""
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -249,3 +250,40 @@ def test_one_finding_per_sink_with_the_other_sources_counted(tmp_path):
     })  # fmt: skip
     [finding] = report.findings
     assert "(and 1 other source)" in finding.message
+
+
+def test_functions_data_may_reach_are_summarised_by_the_workers_once_and_cached(tmp_path):
+    """The workers summarise the functions that read request data; the helpers that data reaches
+    are summarised in a second look at their files only, and that look is cached: a warm run needs
+    none, and changing the helper's file looks at it (and only it) again."""
+    from backend_lint.config import Config
+    from backend_lint.run import runner
+
+    files = {
+        "shop/__init__.py": "",
+        "shop/helpers.py": SHOP_HELPERS,
+        "shop/unrelated.py": "import os\n\n\ndef tidy(path):\n    return os.system(path)\n",
+        "shop/views.py": view('return helpers.ping(request.args["n"])'),
+    }
+    for path, text in files.items():
+        write(tmp_path, path, text)
+    config = Config(root=tmp_path, engines=("taint",))
+
+    def lint():
+        old = os.getcwd()
+        os.chdir(tmp_path)
+        try:
+            return runner.run_counted(["."], config, runner.RunOptions(jobs=1, cache_dir=str(tmp_path / ".cache")))
+        finally:
+            os.chdir(old)
+
+    first, cold = lint()
+    warm_report, warm = lint()
+    write(tmp_path, "shop/helpers.py", SHOP_HELPERS + "\n\ndef spare():\n    return 1\n")
+    _, changed = lint()
+    found = [(f.path, f.line, f.rule) for f in first.findings]
+    assert found == [("shop/helpers.py", 5, "BL411")]
+    assert [(f.path, f.line, f.rule) for f in warm_report.findings] == found
+    assert (cold.analysed, cold.looked_again) == (4, 1)  # helpers.py; unrelated.py is never reached
+    assert (warm.analysed, warm.looked_again) == (0, 0)
+    assert (changed.analysed, changed.looked_again) == (1, 1)

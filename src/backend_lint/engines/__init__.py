@@ -63,6 +63,15 @@ class UnitAnalyser(Protocol):
     def analyse(self, unit: SourceUnit) -> UnitOutput: ...
 
 
+class ExtendingAnalyser(UnitAnalyser, Protocol):
+    """A linking engine's analyser, which can also complete a file's facts (see `Engine.wanted`)."""
+
+    def extend(self, unit: SourceUnit, facts: object, request: object) -> object | None:
+        """The file's `facts` with what `request` asks added, or None when the file is no longer
+        the one they describe (changed since)."""
+        ...
+
+
 class Engine:
     name: ClassVar[str]
     rank: ClassVar[int]
@@ -90,6 +99,12 @@ class Engine:
 
     def run(self, job: ExternalJob) -> EngineOutput:
         raise NotImplementedError(f"{self.name} is an in-process engine")
+
+    def wanted(self, facts: dict[str, object]) -> dict[str, object]:
+        """A linking engine's second look at some files, asked once every file's facts are known:
+        display path -> what its analyser's `extend` should add to that file's facts. The workers
+        do it, and the completed facts are cached with the file's results. {}: the facts suffice."""
+        return {}
 
     def link(self, facts: dict[str, object], codes: tuple[str, ...], agents: dict[str, str]) -> EngineOutput:
         """A linking engine's project-wide phase, in the main process: findings by display path

@@ -19,7 +19,7 @@ from ..catalog import RuleInfo
 from ..model import Finding
 from ..project import ModuleFacts, ProjectIndex, module_name
 from ..semantic import model_of
-from ..source import SourceUnit, load_unit
+from ..source import SourceUnit
 from ..taint.analyse import analyse_module, summarise_only
 from ..taint.link import Flow, Linker
 from ..taint.rules import RULES
@@ -41,6 +41,22 @@ class TaintEngine(Engine):
     def analyser(self, codes: tuple[str, ...], options: dict, agents: dict, root: str = ".") -> TaintAnalyser:
         return TaintAnalyser(root)
 
+    def wanted(self, facts: dict[str, object]) -> dict[str, object]:
+        """The functions request data may reach that no worker summarised yet, by file: the workers
+        summarise the functions that read request data (every flow starts in one); the others
+        matter only on a path of calls from one, which only the project's call graph tells."""
+        modules, done = [], set()
+        for record in facts.values():
+            modules.append(ModuleFacts.from_record(record["module"]))  # type: ignore[index]
+            done.update(record.get("summarised", ()))  # type: ignore[union-attr]
+        index = ProjectIndex(modules)
+        out: dict[str, object] = {}
+        for name in sorted(reached(index, done) - done):
+            owner = index.owner.get(name)
+            if owner is not None:
+                out.setdefault(index.modules[owner].path, []).append(name)  # type: ignore[union-attr]
+        return out
+
     def link(self, facts: dict[str, object], codes: tuple[str, ...], agents: dict[str, str]) -> EngineOutput:
         modules, summaries, tests, done = [], [], set(), set()
         for path, record in facts.items():
@@ -50,7 +66,6 @@ class TaintEngine(Engine):
             if record.get("test"):  # type: ignore[union-attr]
                 tests.add(path)
         index = ProjectIndex(modules)
-        summaries += _summarise_reached(index, done, facts)
         rules = {rule.cwe: rule for rule in RULES if rule.code in codes}
         found: dict[str, list[Finding]] = {}
         code: dict[str, dict[int, str]] = {}
@@ -85,43 +100,21 @@ class TaintAnalyser:
         except RecursionError:
             return UnitOutput([], [])
         record = {"module": facts.to_record(), "summaries": [s.to_record() for s in summaries if s.edges],
-                  "summarised": [s.function for s in summaries], "test": unit.is_test, "file": unit.path,
-                  "digest": unit.digest, "root": self.root}  # fmt: skip
+                  "summarised": [s.function for s in summaries], "test": unit.is_test, "digest": unit.digest}  # fmt: skip
         return UnitOutput([], [], record)
 
-
-def _summarise_reached(index: ProjectIndex, done: set[str], facts: dict[str, object]) -> list[Summary]:
-    """The summaries of the functions request data may reach that the workers did not make: the
-    workers summarise the functions that read request data (every flow starts in one); the others
-    matter only when on a path from one, which only the project's call graph tells. Their files are
-    read again here, and one that changed since the workers read it is left out (its flows are
-    found on the next run)."""
-    wanted = reached(index, done) - done
-    by_module: dict[str, set[str]] = {}
-    for name in wanted:
-        owner = index.owner.get(name)
-        if owner is not None:
-            by_module.setdefault(owner, set()).add(name)
-    out: list[Summary] = []
-    projects: dict[str, frozenset[str]] = {}
-    for module, names in sorted(by_module.items()):
-        path = index.modules[module].path
-        record = facts.get(path)
-        if not isinstance(record, dict) or "file" not in record:
-            continue
-        unit = load_unit(record["file"], path, bool(record.get("test")))
-        if unit.tree is None or unit.digest != record.get("digest"):
-            continue
-        root = record.get("root", ".")
-        project = projects.get(root)
-        if project is None:
-            project = projects[root] = top_level_names(root)
+    def extend(self, unit: SourceUnit, facts: dict, names: list[str]) -> dict | None:
+        """`facts` with the summaries of the functions `names` added."""
+        if unit.tree is None or unit.digest != facts.get("digest"):
+            return None
+        module = facts["module"]
         try:
-            made = summarise_only(unit.tree, path, module, index.modules[module].is_package, unit.lines, names, project)
+            made = summarise_only(unit.tree, unit.display, module["module"], module["package"], unit.lines,
+                                  set(names), self.project, model_of(unit))  # fmt: skip
         except RecursionError:
-            continue
-        out += [s for s in made if s.edges]
-    return out
+            made = []
+        return {**facts, "summaries": [*facts["summaries"], *(s.to_record() for s in made if s.edges)],
+                "summarised": [*facts["summarised"], *names]}  # fmt: skip
 
 
 def reached(index: ProjectIndex, seeds: set[str]) -> set[str]:

@@ -52,7 +52,7 @@ def child_nodes(node: ast.AST) -> list[ast.AST]:
     contexts (`Add`, `Eq`, `Load`: childless leaves nobody looks for). A list built without
     generators: walks of whole function bodies spend most of their time here."""
     children: list[ast.AST] = []
-    for name in _child_fields(node.__class__):
+    for name in child_fields(node.__class__):
         value = getattr(node, name, None)
         if value.__class__ is list:
             for item in value:
@@ -64,7 +64,7 @@ def child_nodes(node: ast.AST) -> list[ast.AST]:
 
 
 @lru_cache(maxsize=None)  # one entry per node class
-def _child_fields(cls: type) -> tuple[str, ...]:
+def child_fields(cls: type) -> tuple[str, ...]:
     return tuple(name for name in cls._fields if name not in ("ctx", "op", "ops"))
 
 
@@ -112,7 +112,7 @@ class DefUse:
         if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             _parameters(scope.args, found)
         where = [_OUTSIDE]
-        for field in _child_fields(scope.__class__):  # the scope's body is its own, the rest is outside
+        for field in child_fields(scope.__class__):  # the scope's body is its own, the rest is outside
             state = _OWN if field == "body" or scope.__class__ is ast.Module else _OUTSIDE
             for child in _as_list(getattr(scope, field, None)):
                 if isinstance(child, ast.AST):
@@ -138,7 +138,7 @@ class DefUse:
                 if binder is not None:
                     binder(node, found)
             nested = state == _OWN and cls in _SCOPE_CLASSES
-            for field in _child_fields(cls):
+            for field in child_fields(cls):
                 value = getattr(node, field, None)
                 child_state = _NESTED if nested and field == "body" else state
                 if value.__class__ is list:

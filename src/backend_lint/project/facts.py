@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from ..flow.defuse import child_nodes
+from ..flow.defuse import child_fields
 from ..semantic import SemanticModel
 from .modules import resolve_relative
 
@@ -141,23 +141,37 @@ def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, owner
 
 def _calls(function: ast.AST, owner: str | None, receiver: str | None, namer: _Namer) -> tuple[tuple[str, int], ...]:
     """References of the calls made in a function's body (nested functions and lambdas included:
-    they run on its behalf)."""
+    they run on its behalf), in source order."""
     instances: dict[str, str] = {}  # local name -> class it was made from (`view = OrderView()`)
     calls: list[tuple[str, int]] = []
     stack = list(reversed(getattr(function, "body", [])))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            if isinstance(node.value, ast.Call):
-                made = namer.name(node.value.func)
-                if made:
-                    instances[node.targets[0].id] = made
-        if isinstance(node, ast.Call):
-            ref = _reference(node.func, owner, receiver, instances, namer)
+    pop, push, AST, skip, fields = stack.pop, stack.append, ast.AST, _NO_CALLS, child_fields
+    while stack:  # the taint engine's second walk of every function: kept lean
+        node = pop()
+        cls = node.__class__
+        if cls is ast.Call:
+            ref = _reference(node.func, owner, receiver, instances, namer)  # type: ignore[attr-defined]
             if ref:
-                calls.append((ref, node.lineno))
-        stack.extend(reversed(child_nodes(node)))
+                calls.append((ref, node.lineno))  # type: ignore[attr-defined]
+        elif cls is ast.Assign and len(node.targets) == 1 and node.targets[0].__class__ is ast.Name:  # type: ignore[attr-defined]
+            if node.value.__class__ is ast.Call:  # type: ignore[attr-defined]
+                made = namer.name(node.value.func)  # type: ignore[attr-defined]
+                if made:
+                    instances[node.targets[0].id] = made  # type: ignore[attr-defined]
+        for name in fields(cls):
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                for child in reversed(value):
+                    if child.__class__ not in skip and isinstance(child, AST):
+                        push(child)
+            elif value.__class__ not in skip and isinstance(value, AST):
+                push(value)
     return tuple(calls)
+
+
+# nodes with no call below them: not visited
+_NO_CALLS = frozenset({ast.Name, ast.Constant, ast.alias, ast.Pass, ast.Break, ast.Continue, ast.Global, ast.Nonlocal,
+                       ast.Import, ast.ImportFrom})  # fmt: skip
 
 
 def _reference(func: ast.expr, owner: str | None, receiver: str | None, instances: dict[str, str], namer: _Namer) -> str | None:

@@ -57,9 +57,16 @@ class Analyser:
         ]
         self.keep_text = settings.keep_text
 
-    def record(self, item: Item) -> tuple:
+    def record(self, item: Item, extra: tuple[object, object] | None = None) -> tuple:
+        """`extra`: the file's facts and a request of the linking engine that runs alone (see
+        `Engine.wanted`); its record then holds only the completed facts."""
         path, display, is_test, read = item
         unit = load_unit(path, display, is_test, read)
+        if extra is not None:
+            (name, analyser), = self.analysers
+            facts = analyser.extend(unit, *extra) if unit.tree is not None else None  # type: ignore[attr-defined]
+            result = FileResult(display, (), (), facts={} if facts is None else {name: facts})
+            return result.to_record(), unit.digest, unit.stamp, None
         findings, errors, facts = [], [unit.error] if unit.error else [], {}
         for name, analyser in self.analysers:
             output = analyser.analyse(unit)
@@ -96,12 +103,12 @@ def _collect_rarely() -> tuple[int, int, int]:
     return previous
 
 
-def _analyse_chunk(chunk: list[tuple[int, Item]]) -> list[tuple[int, tuple]]:
+def _analyse_chunk(chunk: list[tuple[int, Item, tuple | None]]) -> list[tuple[int, tuple]]:
     analyser = _worker[0]
-    return [(index, analyser.record(item)) for index, item in chunk]
+    return [(index, analyser.record(item, extra)) for index, item, extra in chunk]
 
 
-def _chunks(items: list[Item], jobs: int) -> list[list[tuple[int, Item]]]:
+def _chunks(items: list[Item], jobs: int, extras: list | None) -> list[list[tuple[int, Item, tuple | None]]]:
     """Largest files first (so the last chunks are short), in chunks small enough to balance."""
 
     def size(item: Item) -> int:
@@ -110,16 +117,19 @@ def _chunks(items: list[Item], jobs: int) -> list[list[tuple[int, Item]]]:
         except OSError:
             return 0
 
-    order = sorted(enumerate(items), key=lambda pair: -size(pair[1]))
+    order = sorted(range(len(items)), key=lambda i: -size(items[i]))
+    triples = [(i, items[i], extras[i] if extras is not None else None) for i in order]
     count = max(1, min(32, len(items) // (jobs * 8)))
-    return [order[i : i + count] for i in range(0, len(order), count)]
+    return [triples[i : i + count] for i in range(0, len(triples), count)]
 
 
 def analyse_all(
-    items: list[Item], settings: WorkerSettings, jobs: int, progress: Progress | None = None, done_before: int = 0
+    items: list[Item], settings: WorkerSettings, jobs: int, progress: Progress | None = None, done_before: int = 0,
+    extras: list[tuple[object, object]] | None = None,
 ) -> list[Analysed]:
     """Results in the order of `items` (worker processes when there are enough files).
-    `done_before`: files of the run already done (from the cache), for `progress`."""
+    `done_before`: files of the run already done (from the cache), for `progress`. `extras`: per
+    item, the facts and request of a linking engine's second look (`Analyser.record`)."""
     total = done_before + len(items)
     results: list[Analysed | None] = [None] * len(items)
     done = done_before
@@ -135,7 +145,7 @@ def analyse_all(
         previous = _collect_rarely()
         try:
             for i, item in enumerate(items):
-                finished(i, analyser.record(item))
+                finished(i, analyser.record(item, extras[i] if extras is not None else None))
                 done += 1
                 if progress:
                     progress(done, total)
@@ -146,7 +156,7 @@ def analyse_all(
         from concurrent.futures import ProcessPoolExecutor, as_completed  # only runs that need workers pay
 
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,)) as pool:
-            futures = [pool.submit(_analyse_chunk, chunk) for chunk in _chunks(items, jobs)]
+            futures = [pool.submit(_analyse_chunk, chunk) for chunk in _chunks(items, jobs, extras)]
             for future in as_completed(futures):
                 chunk = future.result()
                 for index, raw in chunk:

@@ -38,6 +38,7 @@ class RunOptions:
 class RunStats:
     analysed: int  # files loaded and analysed in this run
     cached: int  # files whose result came from the cache
+    looked_again: int = 0  # files a linking engine asked the workers to complete the facts of
 
 
 def run(paths: list[str], config: Config, options: RunOptions = RunOptions()) -> Report:
@@ -82,20 +83,56 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
     unnamed = sum(not _utf8(f.path) for f in files) if external else 0
     if unnamed:
         notices += (f"{unnamed} file(s) whose name is not valid UTF-8 were checked by the native rules only",)
-    if cache:
-        if not engine_errors:  # an engine failed as a whole: nothing it was given is complete
-            complete = targets.complete if external else None
-            remember(cache, [items[i] for i in todo], analysed, fresh, before, complete, started)
-        cache.save()
-        if cache.notice:  # the directory became unwritable (full, removed) during the run
-            notices += (cache.notice,)
+    stored = {items[i][1] for i, hit in enumerate(hits) if hit is not None}
+    if cache and not engine_errors:  # an engine failed as a whole: nothing it was given is complete
+        complete = targets.complete if external else None
+        stored |= remember(cache, [items[i] for i in todo], analysed, fresh, before, complete, started)
     results: list[FileResult] = [hit for hit in hits]  # type: ignore[misc]
     for i, result in zip(todo, fresh):
         results[i] = result
+    results, again = second_look(results, items, selection, config, jobs, cache, stored, started)
+    if cache:
+        cache.save()
+        if cache.notice:  # the directory became unwritable (full, removed) during the run
+            notices += (cache.notice,)
     results, linked = link(results, selection)
     report = decide(results, files, selection, config.report_unused_suppressions, (*engine_errors, *linked))
-    stats = RunStats(analysed=len(todo), cached=len(files) - len(todo))
+    stats = RunStats(analysed=len(todo), cached=len(files) - len(todo), looked_again=again)
     return replace(report, notices=(*report.notices, *notices)), stats
+
+
+def second_look(
+    results: list[FileResult], items: list, selection: Selection, config: Config, jobs: int,
+    cache: ResultCache | None, stored: set[str], started: float,
+) -> tuple[list[FileResult], int]:
+    """What a linking engine asks to add to some files' facts once it has seen them all (the taint
+    engine: summaries of functions request data may reach), done by the workers on those files;
+    the completed facts replace the first ones and are cached where the file's results are.
+    Returns the results and how many files were looked at again."""
+    by_display = {item[1]: i for i, item in enumerate(items)}
+    again = 0
+    for name in selection.engines:
+        engine, codes = registry()[name], selection.engine_codes(name)
+        if not engine.links or not codes:
+            continue
+        facts = {r.path: r.facts[name] for r in results if name in r.facts}
+        wanted = engine.wanted(facts)
+        chosen = [by_display[d] for d in sorted(wanted) if d in by_display]
+        if not chosen:
+            continue
+        settings = WorkerSettings((name,), {name: codes}, selection.options, selection.agents, root=str(config.root))
+        work = [(*items[i][:3], None) for i in chosen]
+        extras = [(facts[items[i][1]], wanted[items[i][1]]) for i in chosen]
+        again += len(chosen)
+        for i, done in zip(chosen, analyse_all(work, settings, jobs, extras=extras)):
+            completed = done.result.facts.get(name)
+            if completed is None:  # changed since its facts were made: linked as it was
+                continue
+            results[i] = replace(results[i], facts={**results[i].facts, name: completed})
+            path, display, is_test = items[i][:3]
+            if cache and display in stored and done.digest and done.stamp == file_stamp(path):
+                cache.store(path, display, is_test, done.digest, results[i], None if is_racy(done.stamp, started) else done.stamp)
+    return results, again
 
 
 def link(results: list[FileResult], selection: Selection) -> tuple[list[FileResult], tuple[Error, ...]]:
@@ -192,13 +229,14 @@ def combine(analysed: list[Analysed], outputs: list[EngineOutput], targets: Exte
 def remember(
     cache: ResultCache, items: list, analysed: list[Analysed], results: list[FileResult], before: list,
     complete: set[str] | None, started: float,
-) -> None:
+) -> set[str]:
     """Store the results of the files analysed in this run, only where they are whole and all
     describe one content: every engine that runs was given the file and did not fail on it
     (`complete`: those display paths, None when only in-process engines run), and the file's
     stamp before the engines started, when the workers opened it and after every engine
     finished is the same (no edit during the run). A file changed just before the run is stored
-    without its stamp, so its content hash is checked next time."""
+    without its stamp, so its content hash is checked next time. Returns the display paths stored."""
+    stored = set()
     for (path, display, is_test), done, result, first in zip(items, analysed, results, before):
         if done.digest is None or (complete is not None and display not in complete):
             continue
@@ -206,6 +244,8 @@ def remember(
             continue
         stamp = None if is_racy(first, started) else first
         cache.store(path, display, is_test, done.digest, result, stamp)
+        stored.add(display)
+    return stored
 
 
 def _readable(path: str) -> bool:

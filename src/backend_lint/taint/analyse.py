@@ -54,10 +54,11 @@ def analyse_module(tree: ast.Module, path: str, module: str, is_package: bool, l
 
 
 def summarise_only(tree: ast.Module, path: str, module: str, is_package: bool, lines: list[str],
-                   names: set[str], project: frozenset[str] | None = None) -> list[Summary]:  # fmt: skip
+                   names: set[str], project: frozenset[str] | None = None, model: SemanticModel | None = None,
+                   ) -> list[Summary]:  # fmt: skip
     """The summaries of the functions `names` of one module (those the link phase found request
     data may reach)."""
-    model = SemanticModel(tree, path)
+    model = model or SemanticModel(tree, path)
     namer = _Namer(model, module, is_package)
     own = None if project is None else project | {module.split(".")[0]}
     return [_summarise(function, qualname, cls, path, lines, model, namer, own)
