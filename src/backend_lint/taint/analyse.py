@@ -103,6 +103,9 @@ class _Probe:
     def source(self, node, kind) -> Value:
         return Value({(("s", 0), frozenset()): ()})
 
+    def call_site(self, node, qualified, args, keywords) -> Value:
+        return Value({(("r", 0), frozenset()): ()})
+
 
 def _functions(tree: ast.Module, module: str):
     stack: list[tuple[list[ast.stmt], str, ast.ClassDef | None]] = [(tree.body, module, None)]
@@ -137,14 +140,40 @@ class _FunctionInterpreter(Interpreter):
         return None  # a library's: its result carries nothing
 
     def own(self, qualified: str) -> bool:
-        return self.project is None or qualified.split(".")[0] in self.project
+        return self.project is None or self.namer.absolute(qualified).split(".")[0] in self.project
+
+    def typed(self, func: ast.Attribute) -> str | None:
+        if isinstance(func.value, ast.Name) and func.value.id in self.instances:
+            return f"{self.instances[func.value.id]}.{func.attr}"
+        return super().typed(func)
+
+    def project_method(self, node: ast.Call) -> bool:
+        """`chart.leads(team)` for a `chart = OrgChart(...)` of the project's: its summary says what
+        the result carries, not the data the instance was made with."""
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in self.instances):
+            return False
+        return self.project is not None and self.own(self.instances[func.value.id])
 
     def do_Assign(self, stmt, state):
-        if isinstance(stmt.value, ast.Call) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-            made = self.namer.name(stmt.value.func)
-            if made:
-                self.instances[stmt.targets[0].id] = made
+        if len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            self._instance(stmt.targets[0].id, stmt.value)
         return super().do_Assign(stmt, state)
+
+    def do_With(self, stmt, state):
+        for item in stmt.items:  # `with httpx.Client() as client`, `async with session.get(url) as resp`
+            if isinstance(item.optional_vars, ast.Name):
+                self._instance(item.optional_vars.id, item.context_expr)
+        return super().do_With(stmt, state)
+
+    do_AsyncWith = do_With
+
+    def _instance(self, name: str, value: ast.expr) -> None:
+        made = self.namer.name(value.func) if isinstance(value, ast.Call) else None
+        if made:
+            self.instances[name] = made
+        else:
+            self.instances.pop(name, None)
 
 
 def _summarise(function, qualname: str, cls: ast.ClassDef | None, path: str, lines: list[str],
@@ -221,17 +250,21 @@ def _request_params(function, cls, model: SemanticModel, namer: _Namer, interpre
             out.setdefault(names[first], Value(request="django"))
         if cls is not None and positional:
             out.setdefault(f"{positional[0].arg}.request", Value(request="django"))
-    elif framework in ("flask", "fastapi"):
+    elif framework in ("flask", "fastapi") or framework is None and _dependency(function, model, namer):
+        defaults = _defaults(args)
         for arg in everything:
             if arg.arg in out or arg.arg in ("self", "cls"):
                 continue
-            kind = _parameter_kind(arg, namer) if framework == "fastapi" else "text"
+            kind = "text" if framework == "flask" else _parameter_kind(arg, namer, defaults.get(arg.arg))
             if kind == "text":
                 out[arg.arg] = interpreter.source(arg, "request")
+            elif isinstance(kind, ast.Call):  # Depends(tenant): what the dependency returns
+                call = ast.Call(func=kind.args[0], args=[], keywords=[])
+                out[arg.arg] = interpreter.call_site(ast.copy_location(call, kind), None, [], {})
             elif kind == "schema":
                 source = interpreter.source(arg, "request")
                 out[arg.arg] = Value({(origin, frozenset({20})): steps for (origin, _), steps in source.labels.items()})
-    elif model.imports_module("aiohttp") and isinstance(function, ast.AsyncFunctionDef) and positional:
+    elif model.imports_module("aiohttp") and positional:  # a handler, or a helper handed the request
         first = positional[1] if cls is not None and len(positional) > 1 else positional[0]
         if first.arg == "request":
             out.setdefault("request", Value(request="aiohttp"))
@@ -246,18 +279,54 @@ def _view_class(cls: ast.ClassDef, namer: _Namer) -> bool:
     return any((namer.name(b) or "").endswith(("View", "ViewSet", "APIView", "ViewMixin")) for b in cls.bases)
 
 
-def _parameter_kind(arg: ast.arg, namer: _Namer) -> str:
+_DEPENDS = frozenset({"fastapi.Depends", "fastapi.Security", "fastapi.params.Depends", "fastapi.params.Security"})
+_PARAMETERS = frozenset({f"fastapi.{k}" for k in ("Query", "Header", "Cookie", "Body", "Path", "Form", "File")})
+
+
+def _defaults(args: ast.arguments) -> dict[str, ast.expr]:
+    positional = [*args.posonlyargs, *args.args]
+    out = {a.arg: d for a, d in zip(positional[len(positional) - len(args.defaults) :], args.defaults)}
+    out.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
+    return out
+
+
+def _dependency(function, model: SemanticModel, namer: _Namer) -> bool:
+    """A FastAPI dependency (`def tenant(x_tenant: str = Header(...))`): a function whose parameters
+    FastAPI fills from the request, as it does an endpoint's."""
+    if not model.imports_module("fastapi"):
+        return False
+    markers = [*_defaults(function.args).values()]
+    markers += [m for a in (*function.args.args, *function.args.kwonlyargs) if isinstance(a.annotation, ast.Subscript)
+                for m in (a.annotation.slice.elts[1:] if isinstance(a.annotation.slice, ast.Tuple) else ())]  # fmt: skip
+    return any(isinstance(m, ast.Call) and (namer.name(m.func) or "") in _PARAMETERS for m in markers)
+
+
+def _depends(node: ast.expr | None, namer: _Namer) -> ast.Call | None:
+    """`Depends(tenant)`: the marker of a parameter FastAPI fills with what `tenant` returns."""
+    if isinstance(node, ast.Call) and node.args and (namer.name(node.func) or "") in _DEPENDS:
+        return node
+    return None
+
+
+def _parameter_kind(arg: ast.arg, namer: _Namer, default: ast.expr | None = None) -> str | ast.Call:
     """How a FastAPI endpoint parameter arrives: "text" (a string the client chose), "schema" (a
-    validated model), "scalar" (a number, a date, an id: no text) or "other" (a dependency)."""
+    validated model), "scalar" (a number, a date, an id: no text), "other" (a session, a
+    dependency of unknown origin) or the `Depends(...)` call of a dependency."""
+    depends = _depends(default, namer)
+    if depends is not None:
+        return depends
     annotation = arg.annotation
     if annotation is None:
         return "text"
     if isinstance(annotation, ast.Subscript):  # Optional[str], list[str], Annotated[str, Query()]
-        inner = annotation.slice.elts[0] if isinstance(annotation.slice, ast.Tuple) else annotation.slice
+        parts = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
         outer = namer.name(annotation.value) or ""
         if outer.endswith("Annotated"):
-            return _parameter_kind(ast.arg(arg=arg.arg, annotation=inner), namer)
-        return _parameter_kind(ast.arg(arg=arg.arg, annotation=inner), namer)
+            for meta in parts[1:]:
+                depends = _depends(meta, namer)
+                if depends is not None:
+                    return depends
+        return _parameter_kind(ast.arg(arg=arg.arg, annotation=parts[0]), namer)
     if isinstance(annotation, ast.BinOp):  # str | None
         return _parameter_kind(ast.arg(arg=arg.arg, annotation=annotation.left), namer)
     name = namer.name(annotation) or ast.unparse(annotation)
@@ -288,6 +357,9 @@ def _resolver_params(function, cls, namer: _Namer, interpreter, everything) -> d
         return {}
     out = {}
     for arg in everything[skip:]:
-        if arg.arg != "info":
+        if arg.arg == "info":
+            continue
+        # GraphQL has checked that an `id: int` argument is a number; an input type's fields are text
+        if _parameter_kind(arg, namer) in ("text", "schema"):
             out[arg.arg] = interpreter.source(arg, "request")
     return out

@@ -160,6 +160,8 @@ class Expressions:
             return flat([left, right]) if _leading_hole(node.left) else _prefixed([left, right])
         if isinstance(node.op, ast.Mult):  # "x" * n keeps the text; numbers carry none
             return flat([left, right]) if _stringy(node.left) or _stringy(node.right) else Value()
+        if isinstance(node.op, ast.Div):  # a path (`ROOT / name`) or a number: a path for path traversal only
+            return cleansed(flat([left, right]), _ALL_BUT_PATHS)
         return Value()
 
     def ev_Compare(self, node, state) -> Value:
@@ -172,7 +174,7 @@ class Expressions:
         return Value()
 
     def ev_IfExp(self, node: ast.IfExp, state) -> Value:
-        truth = self.fold(node.test, state)
+        truth = self.truth(node.test, state)
         if truth is not NOT_CONSTANT:
             return self.eval(node.body if truth else node.orelse, state)
         self.eval(node.test, state)
@@ -221,6 +223,7 @@ class Expressions:
         func = node.func
         method = func.attr if isinstance(func, ast.Attribute) else None
         receiver = self.eval(func.value, state) if method else Value()
+        typed = self.typed(func) if method and qualified is None else None  # client.get(): httpx.Client.get
         if method in ("get", "getlist", "getone", "get_all"):
             self.shown_as(func.value, node)  # type: ignore[union-attr]
         args = [self.eval(a.value if isinstance(a, ast.Starred) else a, state) for a in node.args]
@@ -230,11 +233,13 @@ class Expressions:
             return self.source(node, spec.calls[qualified])
         if method and receiver.request is not None and method in spec.request_methods.get(receiver.request, ()):
             return self.source(node, "request")
-        self.sinks(node, qualified, method, args, keywords, receiver)
+        self.sinks(node, qualified, method, args, keywords, receiver, typed)
         everything = flat([receiver, *args, *keywords.values()])
         if qualified is not None and qualified in spec.sanitizers:
             return cleansed(everything, spec.sanitizers[qualified])
-        if qualified is None and method in spec.sanitizer_methods:
+        if qualified is None and method in spec.sanitizer_methods and not receiver.is_clean():
+            # a check made on the data (`name.isdigit()`, `url.startswith("/")`); `self.find(x)`
+            # is some method of the project's
             return cleansed(everything, spec.sanitizer_methods[method])
         if qualified is None and method in ("get", "pop") and receiver.slots is not None and node.args:
             key = self.fold(node.args[0], state)
@@ -244,18 +249,31 @@ class Expressions:
             return everything
         if method and method in spec.argument_methods:
             return everything  # a method whose arguments make its result: ",".join(parts), base.joinpath(name)
-        if method and not receiver.is_clean():
+        if method and not receiver.is_clean() and not self.project_method(node):
             return flat([receiver])  # a method of tainted data gives tainted data: data.get("x"), name.strip()
         return self.call_site(node, qualified, args, keywords)
 
-    def sinks(self, node: ast.Call, qualified: str | None, method: str | None, args, keywords, receiver: Value) -> None:
-        found = self.spec.sinks.get(qualified, ()) if qualified else ()
+    def typed(self, func: ast.Attribute) -> str | None:
+        """`Cls.method` for a method called on an instance whose class is known (overridden by the
+        function analysis, which knows the function's own instances); here, the module's."""
+        cls = self.model.instance_of(func.value)
+        return f"{cls}.{func.attr}" if cls else None
+
+    def project_method(self, node: ast.Call) -> bool:
+        """Whether a method call is known to enter a method of the project (overridden)."""
+        return False
+
+    def sinks(self, node: ast.Call, qualified: str | None, method: str | None, args, keywords, receiver: Value,
+              typed: str | None = None) -> None:  # fmt: skip
+        """`typed`: the method's name by the class of its instance (`httpx.Client.get`)."""
+        found = self.spec.sinks.get(qualified or typed or "", ())
         if not found and method and (qualified is None or self.own(qualified)):
             found = self.spec.sink_methods.get(method, ())  # a method of an object, not of a library module
         for sink in found:
-            if sink.when and not _true_keyword(node, sink.when):
+            argv = sink.shell_argv and _shell_argv(node)
+            if sink.when and not argv and not _true_keyword(node, sink.when):
                 continue
-            if sink.unless and any(k.arg == sink.unless for k in node.keywords):
+            if sink.unless and self._exempt(node, sink):
                 continue
             values = [v for i, v in enumerate(args) if sink.args is None or i in sink.args]
             if sink.receiver and isinstance(node.func, ast.Attribute):
@@ -264,10 +282,19 @@ class Expressions:
             value = flat(values)
             if value.is_clean():
                 continue
-            name = qualified or method or "call"
+            name = qualified or (typed if typed in self.spec.sinks else None) or method or "call"
             index = self.site(node, "sink", f"{name.rsplit('.', 1)[-1]}()", name, (sink.cwe,))
             if index is not None:
                 self.reach(value, ("k", index), sink.cwe)
+
+    def _exempt(self, node: ast.Call, sink) -> bool:
+        """Whether the call passes the argument that makes it safe (a parser, a safe Loader)."""
+        given = [k.value for k in node.keywords if k.arg == sink.unless]
+        if sink.unless_position is not None and len(node.args) > sink.unless_position:
+            given.append(node.args[sink.unless_position])
+        if not given:
+            return False
+        return not sink.safe_values or all((self.model.qualname(v) or "") in sink.safe_values for v in given)
 
     def call_site(self, node: ast.Call, qualified: str | None, args: list[Value], keywords: dict[str, Value]) -> Value:
         """A call whose callee the project index may know: edges to its arguments, a result
@@ -299,6 +326,21 @@ class Expressions:
             return self._fold(node, state, 0)
         except Exception:  # noqa: BLE001 - folding is best effort: anything odd is not constant
             return NOT_CONSTANT
+
+    def truth(self, node: ast.AST, state) -> object:
+        """Whether a condition holds, when the source says: as `fold`, and also `x and False`
+        (false whatever x is) and `x or True` (true)."""
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            inner = self.truth(node.operand, state)
+            return inner if inner is NOT_CONSTANT else not inner
+        if isinstance(node, ast.BoolOp):
+            deciding = not isinstance(node.op, ast.And)
+            values = [self.truth(v, state) for v in node.values]
+            if any(v is not NOT_CONSTANT and bool(v) is deciding for v in values):
+                return deciding
+            return NOT_CONSTANT if NOT_CONSTANT in values else (not deciding)
+        value = self.fold(node, state)
+        return value if value is NOT_CONSTANT else bool(value)
 
     def _fold(self, node: ast.AST, state, depth: int) -> object:
         if depth > 20:
@@ -392,6 +434,21 @@ def _numeric_holes_cleaned(node: ast.BinOp, right: Value, state, evaluator) -> V
     if len(kinds) == 1 and kinds[0] in "diouxXeEfFgGc" and not isinstance(node.right, (ast.Tuple, ast.Dict)):
         return Value()
     return right
+
+
+_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/sh", "/usr/bin/bash",
+                     "/bin/zsh", "/bin/dash", "cmd", "cmd.exe", "powershell", "pwsh"})  # fmt: skip
+_ALL_BUT_PATHS = frozenset(set(models.CWES) - {22})
+
+
+def _shell_argv(call: ast.Call) -> bool:
+    """`run(["sh", "-c", script])`: an argument list whose program is a shell given a command."""
+    first = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "args"), None)
+    if not isinstance(first, (ast.List, ast.Tuple)) or len(first.elts) < 2:
+        return False
+    program, option = first.elts[0], first.elts[1]
+    return (isinstance(program, ast.Constant) and program.value in _SHELLS
+            and isinstance(option, ast.Constant) and option.value in ("-c", "/c", "-Command"))  # fmt: skip
 
 
 def _leading_hole(node: ast.AST) -> bool:

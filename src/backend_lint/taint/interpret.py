@@ -126,7 +126,7 @@ class Interpreter(Expressions):
         return state
 
     def do_If(self, stmt: ast.If, state: State) -> State | None:
-        truth = self.fold(stmt.test, state)
+        truth = self.truth(stmt.test, state)
         if truth is not NOT_CONSTANT:
             return self.block(stmt.body if truth else stmt.orelse, state)
         self.eval(stmt.test, state)
@@ -144,7 +144,7 @@ class Interpreter(Expressions):
         return join([body, orelse])
 
     def do_While(self, stmt: ast.While, state: State) -> State | None:
-        truth = self.fold(stmt.test, state)
+        truth = self.truth(stmt.test, state)
         if truth is not NOT_CONSTANT and not truth:
             return self.block(stmt.orelse, state)
         self.eval(stmt.test, state)
@@ -219,7 +219,7 @@ class Interpreter(Expressions):
                 name = getattr(node, "name", None) or getattr(node, "rest", None)
                 if isinstance(name, str):
                     branch.set(name, subject)
-            if case.guard is not None and self.fold(case.guard, branch) is False:
+            if case.guard is not None and self.truth(case.guard, branch) is False:
                 continue
             outcomes.append(self.block(case.body, branch))
             if isinstance(pattern, ast.MatchAs) and pattern.pattern is None and case.guard is None:

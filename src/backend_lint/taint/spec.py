@@ -28,7 +28,8 @@ CWES = {
 _FIELDS = {
     "source": {"framework", "kind", "names", "call"},
     "request-object": {"framework", "attributes", "methods"},
-    "sink": {"cwe", "label", "names", "methods", "args", "keywords", "when", "unless", "receiver"},
+    "sink": {"cwe", "label", "names", "methods", "args", "keywords", "when", "unless", "unless-position", "safe-values",
+             "receiver", "shell-argv"},
     "propagator": {"names", "methods", "arguments"},
     "sanitizer": {"cwes", "names", "methods"},
 }
@@ -47,6 +48,9 @@ class Sink:
     when: str = ""  # a keyword that must be set to a true constant
     unless: str = ""  # a keyword that makes the call safe when given
     receiver: bool = False  # the object the method is called on matters too (`path.read_text()`)
+    unless_position: int | None = None  # the position at which the `unless` argument may be passed too
+    safe_values: frozenset[str] = frozenset()  # when given: the `unless` argument makes the call safe only if it names one
+    shell_argv: bool = False  # also a sink without `when` for an argument list that runs a shell: ["sh", "-c", text]
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,8 @@ def _add(spec: Spec, kind: str, group: dict, where: str) -> None:
             raise ModelError(f"{where}: sink CWE {group['cwe']} has no taint rule")
         args = group.get("args")
         sink = Sink(group["cwe"], group["label"], None if args is None else tuple(args), tuple(group.get("keywords", ())),
-                    group.get("when", ""), group.get("unless", ""), bool(group.get("receiver")))  # fmt: skip
+                    group.get("when", ""), group.get("unless", ""), bool(group.get("receiver")),
+                    group.get("unless-position"), frozenset(group.get("safe-values", ())), bool(group.get("shell-argv")))  # fmt: skip
         for name in group.get("names", ()):
             spec.sinks[name] = (*spec.sinks.get(name, ()), sink)
         for name in group.get("methods", ()):
