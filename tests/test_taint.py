@@ -287,3 +287,124 @@ def test_functions_data_may_reach_are_summarised_by_the_workers_once_and_cached(
     assert (cold.analysed, cold.looked_again) == (4, 1)  # helpers.py; unrelated.py is never reached
     assert (warm.analysed, warm.looked_again) == (0, 0)
     assert (changed.analysed, changed.looked_again) == (1, 1)
+
+
+DJANGO_VIEWS = '''\
+import os
+
+from django.http import FileResponse
+from django.views import View
+
+
+def by_name(request, name):
+    return FileResponse(open(os.path.join("/srv/docs", name), "rb"))  # expect: BL413
+
+
+def by_slug(request, slug):
+    return FileResponse(open(os.path.join("/srv/docs", slug), "rb"))
+
+
+def by_id(request, pk):
+    return FileResponse(open(os.path.join("/srv/docs", str(pk)), "rb"))
+
+
+def by_rest(request, rest):
+    return FileResponse(open(os.path.join("/srv/docs", rest), "rb"))  # expect: BL413
+
+
+def by_number(request, year):
+    return FileResponse(open(os.path.join("/srv/reports", year), "rb"))
+
+
+def in_section(request, section, slug):
+    return FileResponse(open(os.path.join("/srv", section, slug), "rb"))  # expect: BL413
+
+
+def not_routed(request, name):
+    return FileResponse(open(os.path.join("/srv/docs", name), "rb"))
+
+
+class Page(View):
+    def get(self, request, title):
+        return FileResponse(open(os.path.join("/srv/pages", title), "rb"))  # expect: BL413
+'''
+
+
+def test_the_url_parameters_the_route_table_gives_a_view_are_sources(tmp_path):
+    """Django URLconfs (path converters, re_path groups, include prefixes, as_view) and Flask
+    converters decide which handler parameters are client text."""
+    files = {
+        "site/__init__.py": "",
+        "site/urls.py": ('from django.urls import include, path\n\nurlpatterns = [\n'
+                         '    path("docs/", include("site.docs.urls")),\n'
+                         '    path("sections/<str:section>/", include("site.docs.section_urls")),\n]\n'),
+        "site/docs/__init__.py": "",
+        "site/docs/views.py": DJANGO_VIEWS,
+        "site/docs/urls.py": ('from django.urls import path, re_path\n\nfrom . import views\n\nurlpatterns = [\n'
+                              '    path("<str:name>/", views.by_name),\n    path("<slug:slug>/", views.by_slug),\n'
+                              '    path("<int:pk>/", views.by_id),\n    path("raw/<path:rest>", views.by_rest),\n'
+                              r'    re_path(r"^reports/(?P<year>[0-9]{4})/$", views.by_number),' "\n"
+                              '    path("pages/<title>/", views.Page.as_view()),\n]\n'),
+        "site/docs/section_urls.py": ('from django.urls import path\n\nfrom .views import in_section\n\n'
+                                      'urlpatterns = [path("<slug:slug>/", in_section)]\n'),
+        "shop/__init__.py": "",
+        "shop/app.py": ('import os\n\nfrom flask import Flask, send_file\n\napp = Flask(__name__)\n\n\n'
+                        '@app.get("/invoices/<int:number>")\ndef invoice(number):\n'
+                        '    return send_file(os.path.join("/srv/invoices", str(number)))\n\n\n'
+                        '@app.get("/files/<name>")\ndef download(name):\n'
+                        '    return send_file(os.path.join("/srv/files", name))  # expect: BL413\n'),
+    }
+    report = lint_project(tmp_path, files)
+    assert sorted((f.path, f.line, f.rule) for f in report.findings) == expected(files)
+    [rest] = [f for f in report.findings if f.line == 20 and f.path == "site/docs/views.py"]
+    assert (rest.trace[0].path, rest.trace[0].line) == ("site/docs/urls.py", 9)
+
+
+SESSIONS = '''\
+import shutil
+import uuid
+from pathlib import Path
+
+ROOT = Path("/srv/sessions")
+
+
+class Sessions:
+    @staticmethod
+    def validate_key(key):
+        """Raises unless the key is a UUID (no path traversal)."""
+        try:
+            uuid.UUID(key)
+        except ValueError as exc:
+            raise ValueError("bad key") from exc
+
+    @staticmethod
+    def file_of(key):
+        """The session's file."""
+        Sessions.validate_key(key)
+        return ROOT / f"{key}.json"
+
+    @staticmethod
+    def expire(key):
+        try:
+            Sessions.file_of(key)
+        except ValueError:
+            return None
+        shutil.rmtree(ROOT / "homes" / key)
+
+    @staticmethod
+    def expire_unchecked(key):
+        shutil.rmtree(ROOT / "homes" / key)  # expect: BL413
+'''
+
+
+def test_a_call_of_a_function_that_raises_on_a_bad_argument_checks_it(tmp_path):
+    """From mlflow's assistant sessions: `file_of(key)` raises unless the key is a UUID, so the
+    directory removed after a call of it is safe; without that call it is not."""
+    files = {
+        "app/__init__.py": "",
+        "app/sessions.py": SESSIONS,
+        "app/views.py": view('Sessions.expire(request.args["k"])\n    Sessions.expire_unchecked(request.args["k"])',
+                             "from .sessions import Sessions"),
+    }
+    report = lint_project(tmp_path, files)
+    assert sorted((f.path, f.line, f.rule) for f in report.findings) == expected(files)

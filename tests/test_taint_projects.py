@@ -86,8 +86,6 @@ GAPS = (
         "data passed to a Django Form's constructor does not reach form.cleaned_data (CharField)"),
     Gap("django_site", "directory/services.py", "office/@city=", "BL419", "missed",
         "data passed to a DRF serializer's constructor does not reach validated_data (CharField)"),
-    Gap("django_site", "directory/views.py", "os.path.join(DOCUMENTS, name)", "BL413", "missed",
-        "Django URL parameters are no sources until the URLconf is read (`<str:name>`)"),
 )  # fmt: skip
 
 # For one flow per project: the sink (path, text on its line) and the source (path, text on its line).

@@ -22,6 +22,8 @@ from ..semantic import model_of
 from ..source import SourceUnit
 from ..taint.analyse import analyse_module, summarise_only
 from ..taint.link import Flow, Linker
+from ..taint.routes import Route, django_routes, view_params
+from ..project.facts import _Namer
 from ..taint.rules import RULES
 from ..taint.spec import CWES
 from ..taint.summary import Summary
@@ -50,8 +52,9 @@ class TaintEngine(Engine):
             modules.append(ModuleFacts.from_record(record["module"]))  # type: ignore[index]
             done.update(record.get("summarised", ()))  # type: ignore[union-attr]
         index = ProjectIndex(modules)
+        routed = set(view_params(_urlconfs(facts), index))
         out: dict[str, object] = {}
-        for name in sorted(reached(index, done) - done):
+        for name in sorted(reached(index, done | routed) - done):
             owner = index.owner.get(name)
             if owner is not None:
                 out.setdefault(index.modules[owner].path, []).append(name)  # type: ignore[union-attr]
@@ -70,7 +73,8 @@ class TaintEngine(Engine):
         found: dict[str, list[Finding]] = {}
         code: dict[str, dict[int, str]] = {}
         counts: dict[tuple, int] = {}
-        for flow, others in _one_per_sink(Linker(summaries, index).flows(), tests):
+        linker = Linker(summaries, index, view_params(_urlconfs(facts), index))
+        for flow, others in _one_per_sink(linker.flows(), tests):
             rule = rules.get(flow.cwe)
             if rule is None:
                 continue
@@ -99,8 +103,10 @@ class TaintAnalyser:
                                               self.project, which=lambda name, reads: reads)  # fmt: skip
         except RecursionError:
             return UnitOutput([], [])
+        routes = django_routes(unit.tree, _Namer(model, module, is_package))
         record = {"module": facts.to_record(), "summaries": [s.to_record() for s in summaries if s.edges],
-                  "summarised": [s.function for s in summaries], "test": unit.is_test, "digest": unit.digest}  # fmt: skip
+                  "summarised": [s.function for s in summaries], "test": unit.is_test, "digest": unit.digest,
+                  "routes": [r.to_record() for r in routes]}  # fmt: skip
         return UnitOutput([], [], record)
 
     def extend(self, unit: SourceUnit, facts: dict, names: list[str]) -> dict | None:
@@ -115,6 +121,16 @@ class TaintAnalyser:
             made = []
         return {**facts, "summaries": [*facts["summaries"], *(s.to_record() for s in made if s.edges)],
                 "summarised": [*facts["summarised"], *names]}  # fmt: skip
+
+
+def _urlconfs(facts: dict[str, object]) -> dict[str, tuple[str, list[Route]]]:
+    """The modules that declare routes: module name -> (path, routes)."""
+    out = {}
+    for path, record in facts.items():
+        routes = record.get("routes")  # type: ignore[union-attr]
+        if routes:
+            out[record["module"]["module"]] = (path, [Route.from_record(r) for r in routes])  # type: ignore[index]
+    return out
 
 
 def reached(index: ProjectIndex, seeds: set[str]) -> set[str]:

@@ -19,7 +19,8 @@ from ..model import code_snippet
 from ..project.facts import ModuleFacts, _Namer, _reference, module_facts
 from ..semantic import SemanticModel
 from . import spec as models
-from .interpret import Interpreter
+from .interpret import Interpreter, _raising_check
+from .routes import flask_safe_params
 from .summary import Site, Summary
 from .values import Value
 
@@ -47,9 +48,11 @@ def analyse_module(tree: ast.Module, path: str, module: str, is_package: bool, l
     own = None if project is None else project | {module.split(".")[0]}
     summaries = []
     globals_imported = which is not None and _imports_request_globals(model)
+    checks: dict | None = None
     for function, qualname, cls in _functions(tree, module):
         if which is None or which(qualname, _reads_request(function, cls, model, namer, globals_imported)):
-            summaries.append(_summarise(function, qualname, cls, path, lines, model, namer, own))
+            checks = _validators(tree, module, namer) if checks is None else checks
+            summaries.append(_summarise(function, qualname, cls, path, lines, model, namer, own, checks))
     return facts, summaries
 
 
@@ -61,8 +64,36 @@ def summarise_only(tree: ast.Module, path: str, module: str, is_package: bool, l
     model = model or SemanticModel(tree, path)
     namer = _Namer(model, module, is_package)
     own = None if project is None else project | {module.split(".")[0]}
-    return [_summarise(function, qualname, cls, path, lines, model, namer, own)
+    checks = _validators(tree, module, namer)
+    return [_summarise(function, qualname, cls, path, lines, model, namer, own, checks)
             for function, qualname, cls in _functions(tree, module) if qualname in names]  # fmt: skip
+
+
+def _validators(tree: ast.Module, module: str, namer: _Namer) -> dict[str, tuple[tuple[str, ...], bool, frozenset[str]]]:
+    """The module's functions that check a parameter before anything else and raise when it is
+    bad (`validate_id(x)`, `if not ok(x): raise ...` among their first statements): qualname ->
+    (parameters, whether a method bound to an instance, the parameters checked). A call of one
+    checks what it is given, for the code after it."""
+    out = {}
+    for function, qualname, cls in _functions(tree, module):
+        args = function.args
+        params = tuple(a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs))
+        checked: set[str] = set()
+        for stmt in function.body:
+            if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+                continue  # the docstring
+            if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and _raising_check(stmt.value):
+                checked |= {a.id for a in stmt.value.args if isinstance(a, ast.Name)}
+            elif isinstance(stmt, ast.If) and not stmt.orelse and stmt.body and isinstance(stmt.body[-1], ast.Raise):
+                checked |= {n.id for n in ast.walk(stmt.test) if isinstance(n, ast.Name)}
+            else:
+                break  # the checks come first
+        checked &= set(params)
+        if checked:
+            decorators = {namer.name(d) or "" for d in function.decorator_list}
+            bound = cls is not None and "staticmethod" not in decorators
+            out[qualname] = (params, bound, frozenset(checked))
+    return out
 
 
 def _reads_request(function, cls, model: SemanticModel, namer: _Namer, globals_imported: bool) -> bool:
@@ -132,6 +163,7 @@ class _FunctionInterpreter(Interpreter):
         super().__init__(model, segment, function, request_params)
         self.namer, self.owner, self.receiver, self.project = namer, owner, receiver, project
         self.instances: dict[str, str] = {}
+        self.validators: dict[str, tuple[tuple[str, ...], bool, frozenset[str]]] = {}
 
     def reference(self, node: ast.Call) -> str | None:
         ref = _reference(node.func, self.owner, self.receiver, self.instances, self.namer)
@@ -141,6 +173,34 @@ class _FunctionInterpreter(Interpreter):
 
     def own(self, qualified: str) -> bool:
         return self.project is None or self.namer.absolute(qualified).split(".")[0] in self.project
+
+    def validated(self, call: ast.Call) -> set[str]:
+        """The variables a call of one of the module's validating functions checks
+        (`get_session_file(session_id)` where it raises unless the id is a UUID)."""
+        ref = _reference(call.func, self.owner, self.receiver, self.instances, self.namer)
+        found = self.validators.get(ref or "")
+        if found is None:
+            return set()
+        params, bound, checked = found
+        out = set()
+        for i, arg in enumerate(call.args):
+            position = i + (1 if bound else 0)
+            if position < len(params) and params[position] in checked:
+                name = self.dotted(arg)
+                if name:
+                    out.add(name)
+        for keyword in call.keywords:
+            if keyword.arg in checked:
+                name = self.dotted(keyword.value)
+                if name:
+                    out.add(name)
+        return out
+
+    def do_Expr(self, stmt, state):
+        state = super().do_Expr(stmt, state)
+        if state is not None and state.vars and self.validators and isinstance(stmt.value, ast.Call):
+            self.clean(state, self.validated(stmt.value))
+        return state
 
     def typed(self, func: ast.Attribute) -> str | None:
         if isinstance(func.value, ast.Name) and func.value.id in self.instances:
@@ -158,7 +218,10 @@ class _FunctionInterpreter(Interpreter):
     def do_Assign(self, stmt, state):
         if len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             self._instance(stmt.targets[0].id, stmt.value)
-        return super().do_Assign(stmt, state)
+        state = super().do_Assign(stmt, state)
+        if state.vars and self.validators and isinstance(stmt.value, ast.Call):
+            self.clean(state, self.validated(stmt.value))
+        return state
 
     def do_With(self, stmt, state):
         for item in stmt.items:  # `with httpx.Client() as client`, `async with session.get(url) as resp`
@@ -177,7 +240,8 @@ class _FunctionInterpreter(Interpreter):
 
 
 def _summarise(function, qualname: str, cls: ast.ClassDef | None, path: str, lines: list[str],
-               model: SemanticModel, namer: _Namer, project: frozenset[str] | None) -> Summary:  # fmt: skip
+               model: SemanticModel, namer: _Namer, project: frozenset[str] | None, checks: dict | None = None,
+               ) -> Summary:  # fmt: skip
     args = function.args
     params = tuple(a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs))
     decorators = {namer.name(d.func if isinstance(d, ast.Call) else d) or "" for d in function.decorator_list}
@@ -198,6 +262,7 @@ def _summarise(function, qualname: str, cls: ast.ClassDef | None, path: str, lin
         return " ".join(part.strip() for part in text)
 
     interpreter = _FunctionInterpreter(model, segment, function, {}, namer, owner, receiver, project)
+    interpreter.validators = checks or {}
     interpreter.initial = _request_params(function, cls, model, namer, interpreter)
     if receiver is not None and receiver not in interpreter.initial:
         interpreter.unlabelled.add(receiver)
@@ -252,8 +317,9 @@ def _request_params(function, cls, model: SemanticModel, namer: _Namer, interpre
             out.setdefault(f"{positional[0].arg}.request", Value(request="django"))
     elif framework in ("flask", "fastapi") or framework is None and _dependency(function, model, namer):
         defaults = _defaults(args)
+        numbers = _flask_numbers(function) if framework == "flask" else frozenset()
         for arg in everything:
-            if arg.arg in out or arg.arg in ("self", "cls"):
+            if arg.arg in out or arg.arg in ("self", "cls") or arg.arg in numbers:
                 continue
             kind = "text" if framework == "flask" else _parameter_kind(arg, namer, defaults.get(arg.arg))
             if kind == "text":
@@ -272,6 +338,17 @@ def _request_params(function, cls, model: SemanticModel, namer: _Namer, interpre
             out.setdefault(f"{positional[0].arg}.request", Value(request="aiohttp"))
     out.update(_resolver_params(function, cls, namer, interpreter, everything))
     return out
+
+
+def _flask_numbers(function) -> frozenset[str]:
+    """The URL parameters a Flask route converts to numbers or ids (`<int:order_id>`)."""
+    out: set[str] = set()
+    for decorator in function.decorator_list:
+        if isinstance(decorator, ast.Call) and decorator.args:
+            path = decorator.args[0]
+            if isinstance(path, ast.Constant) and isinstance(path.value, str):
+                out |= flask_safe_params(path.value)
+    return frozenset(out)
 
 
 def _view_class(cls: ast.ClassDef, namer: _Namer) -> bool:

@@ -29,9 +29,12 @@ class Flow:
 
 
 class Linker:
-    def __init__(self, summaries: list[Summary], index: ProjectIndex) -> None:
+    def __init__(self, summaries: list[Summary], index: ProjectIndex, params: dict[str, list] | None = None) -> None:
+        """`params`: function -> (parameter, where) for the parameters that receive client text
+        from outside the function's own code (the URL parameters the route table gives a view)."""
         self.functions = {s.function: s for s in summaries}
         self.index = index
+        self.params = params or {}
         self._closures: dict[tuple[str, tuple], list] = {}
         self._returned: dict[str, list] = {}
         self._active: set = set()
@@ -113,6 +116,9 @@ class Linker:
     def _origins(self, function: Summary):
         """The origins in `function` that carry source data: its own source reads, and calls of
         functions that return some."""
+        for name, hop in self.params.get(function.function, ()):
+            if name in function.params:
+                yield ("p", name), hop, (hop,)
         for site in function.sites.values():
             if site.kind == "source" and site.ref == "request":
                 hop = Hop(function.path, site.line, site.text)
