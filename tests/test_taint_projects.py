@@ -82,10 +82,10 @@ GAPS = (
         "a pydantic body counts as validated for CWE-20 only: Field(pattern=...) and int fields are not read"),
     Gap("fastapi_api", "api/services/reporting.py", "FROM {table}", "BL410", "reported",
         "a pydantic body counts as validated for CWE-20 only: Literal and int fields are not read"),
-    Gap("django_site", "directory/services.py", "LIKE '%{text}%'", "BL410", "missed",
-        "data passed to a Django Form's constructor does not reach form.cleaned_data (CharField)"),
-    Gap("django_site", "directory/services.py", "office/@city=", "BL419", "missed",
-        "data passed to a DRF serializer's constructor does not reach validated_data (CharField)"),
+    Gap("django_site", "directory/services.py", "AND year = {year}", "BL410", "reported",
+        "a form's field types are not read: a ChoiceField / IntegerField value in cleaned_data is still text"),
+    Gap("django_site", "directory/services.py", "//person[@badge='{badge}']", "BL419", "reported",
+        "a serializer's field types are not read: an IntegerField value in validated_data is still text"),
 )  # fmt: skip
 
 # For one flow per project: the sink (path, text on its line) and the source (path, text on its line).

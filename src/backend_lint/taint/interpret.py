@@ -17,7 +17,7 @@ from ..semantic import NOT_CONSTANT, SemanticModel
 from functools import lru_cache
 
 from .expressions import Expressions, _table
-from .values import State, Value, join, stepped
+from .values import State, Value, cleansed, join, stepped
 
 _EXITS = frozenset({"flask.abort", "werkzeug.exceptions.abort", "sys.exit", "os._exit", "exit", "quit",
                     "fastapi.HTTPException", "django.core.exceptions.PermissionDenied"})  # fmt: skip
@@ -77,7 +77,7 @@ class Interpreter(Expressions):
             if (self.model.call_name(call) or "") in _EXITS:
                 return None
             if state.vars and _raising_check(call):  # validate(x), path.relative_to(root): raises on bad input
-                self.clean(state, self.checked(call))
+                self.clean(state, self.checked(call), _raising_cwes(call))
         return state
 
     def do_Assign(self, stmt: ast.Assign, state: State) -> State:
@@ -133,14 +133,15 @@ class Interpreter(Expressions):
         positive, negative = self.refined(stmt.test, state)
         passed = self.passing(stmt.test)
         checked = self.checked(stmt.test) if state.vars or passed is not None else set()
+        cwes = self.check_cwes(stmt.test)
         if passed is not None and checked:
-            self.clean(positive if passed else negative, checked)  # the branch where the check held
+            self.clean(positive if passed else negative, checked, cwes)  # the branch where the check held
         body = self.block(stmt.body, positive)
         orelse = self.block(stmt.orelse, negative)
         if body is None and orelse is not None:
-            self.clean(orelse, checked)  # guard then leave: what follows saw a checked value
+            self.clean(orelse, checked, cwes)  # guard then leave: what follows saw a checked value
         elif orelse is None and body is not None:
-            self.clean(body, checked)
+            self.clean(body, checked, cwes)
         return join([body, orelse])
 
     def do_While(self, stmt: ast.While, state: State) -> State | None:
@@ -338,10 +339,30 @@ class Interpreter(Expressions):
                     (positive if flipped else negative).vars.pop(name, None)
         return positive, negative
 
+    def check_cwes(self, test: ast.expr) -> frozenset[int] | None:
+        """What a check makes safe: a validator that only validates (`form.is_valid()`: the form's
+        text fields are text still) neutralises what its model says; any other check (a
+        comparison, an allow-list, a predicate of the project's) everything it checks."""
+        while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            test = test.operand
+        if not isinstance(test, ast.Call):
+            return None
+        qualified = self.model.call_name(test)
+        if qualified is not None:
+            return self.spec.sanitizers.get(qualified)
+        if isinstance(test.func, ast.Attribute):
+            return self.spec.sanitizer_methods.get(test.func.attr)
+        return None
+
     @staticmethod
-    def clean(state: State, names: set[str]) -> None:
+    def clean(state: State, names: set[str], cwes: frozenset[int] | None = None) -> None:
+        """The checked `names` are safe from here: for the weaknesses `cwes` (None: every one)."""
         for name in names:
-            if name.startswith("="):
+            if cwes is not None:
+                value = state.vars.get(name)
+                if value is not None:
+                    state.set(name, cleansed(value, cwes))
+            elif name.startswith("="):
                 state.consts[name] = True  # a checked read, by its text: `ev_Call` / `ev_Subscript` ask
             else:
                 state.vars.pop(name, None)
@@ -351,10 +372,23 @@ _RAISING = ("validate", "check", "ensure", "verify", "assert_", "full_clean", "r
 
 
 def _raising_check(call: ast.Call) -> bool:
-    """A call made for its exception, not its result: a validator that raises on bad input."""
+    """A call made for its exception, not its result: a validator that raises on bad input
+    (`serializer.is_valid(raise_exception=True)` too)."""
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if name == "is_valid":
+        return any(k.arg == "raise_exception" and not (isinstance(k.value, ast.Constant) and not k.value.value)
+                   for k in call.keywords)  # fmt: skip
     return name.lstrip("_").startswith(_RAISING)
+
+
+_SCHEMA_CHECKS = frozenset({"is_valid", "full_clean"})  # what they check is well-formed, not harmless
+
+
+def _raising_cwes(call: ast.Call) -> frozenset[int] | None:
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else ""
+    return frozenset({20}) if name in _SCHEMA_CHECKS else None
 
 
 @lru_cache(maxsize=8)

@@ -78,6 +78,11 @@ class Linker:
                     outcomes.append(("sink", function, function.sites[target[1]], cleansed, trail))
                 elif target[0] == "a":
                     site = function.sites[target[1]]
+                    if self._constructs(site):  # an instance of the project's carries what it is made with
+                        state = (("r", target[1]), cleansed)
+                        if state not in seen:
+                            seen.add(state)
+                            work.append((*state, _bounded(trail + (Hop(function.path, site.line, site.text),))))
                     entered = self.callee(function, site, target[2])
                     if entered is None:
                         continue
@@ -130,6 +135,9 @@ class Linker:
                     for hop, cleansed, hops in self.returned(entered):
                         if not cleansed:
                             yield ("r", site.id), hop, hops + (call,)
+
+    def _constructs(self, site: Site) -> bool:
+        return bool(site.ref) and self.index.resolve(site.ref) in self.index.classes
 
     def _called(self, function: Summary, site: Site) -> Summary | None:
         target = self.index.resolve(site.ref) if site.ref else None
