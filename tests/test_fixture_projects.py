@@ -59,21 +59,22 @@ def expected_findings(project: Path) -> set[Key]:
 
 
 def native_markers(expected: set[Key]) -> set[Key]:
-    """The markers the native BL1xx-BL5xx rules answer for."""
+    """The markers the in-process BL1xx-BL5xx rules answer for."""
     return {key for key in expected if key[2].startswith(FAMILIES)}
 
 
 @functools.lru_cache(maxsize=1)
 def _engine_flag() -> tuple[str, ...]:
-    """`--engines native` once the CLI has the option: these markers describe the native rules."""
+    """`--engines native,taint` once the CLI has the option: these markers describe the in-process
+    rules (the input-validation rules BL401/BL403 follow request data with the taint engine)."""
     help_text = subprocess.run(
         [sys.executable, "-m", "backend_lint", "--help"], cwd=REPO, capture_output=True, text=True, check=False
     ).stdout
-    return ("--engines", "native") if "--engines" in help_text else ()
+    return ("--engines", "native,taint") if "--engines" in help_text else ()
 
 
 def lint(project: Path, *, all_engines: bool = False) -> dict:
-    """Run the CLI as a user would and return its JSON report (native rules only, unless all_engines)."""
+    """Run the CLI as a user would and return its JSON report (in-process rules only, unless all_engines)."""
     options = () if all_engines else ("--select", ",".join(FAMILIES), *_engine_flag())
     command = [sys.executable, "-m", "backend_lint", str(project.relative_to(REPO)), "--format", "json", *options]
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)

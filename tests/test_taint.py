@@ -408,3 +408,22 @@ def test_a_call_of_a_function_that_raises_on_a_bad_argument_checks_it(tmp_path):
     }
     report = lint_project(tmp_path, files)
     assert sorted((f.path, f.line, f.rule) for f in report.findings) == expected(files)
+
+
+def test_an_instance_carries_its_data_in_its_data_attributes_only(tmp_path):
+    """From weblate's settings views: `redirect(form.instance)` after a form bound to request.POST
+    redirects to a model object's URL, not to anything the client chose; the form's cleaned data
+    is the client's still."""
+    files = {
+        "site/__init__.py": "",
+        "site/forms.py": "from django import forms\n\n\nclass AddCategoryForm(forms.ModelForm):\n    pass\n",
+        "site/views.py": (
+            "import os\n\nfrom django.shortcuts import redirect\n\nfrom .forms import AddCategoryForm\n\n\n"
+            "def add_category(request, obj):\n    form = AddCategoryForm(request, obj, request.POST)\n"
+            "    if not form.is_valid():\n        return redirect(\"/\")\n    form.save()\n    return redirect(form.instance)\n\n\n"
+            "def add_folder(request):\n    form = AddCategoryForm(request.POST)\n    form.is_valid()\n"
+            "    os.makedirs(form.cleaned_data[\"slug\"])  # expect: BL413\n"
+        ),
+    }
+    report = lint_project(tmp_path, files)
+    assert sorted((f.path, f.line, f.rule) for f in report.findings) == expected(files)

@@ -35,7 +35,7 @@ class TaintEngine(Engine):
     rank: ClassVar[int] = 1
     in_process: ClassVar[bool] = True
     links: ClassVar[bool] = True
-    default: ClassVar[bool] = False  # a preview: run with `--engines native,taint,...` until it meets its speed target
+    default: ClassVar[bool] = True
 
     def rules(self) -> dict[str, RuleInfo]:
         return {rule.code: rule.info() for rule in RULES}
@@ -69,14 +69,14 @@ class TaintEngine(Engine):
             if record.get("test"):  # type: ignore[union-attr]
                 tests.add(path)
         index = ProjectIndex(modules)
-        rules = {rule.cwe: rule for rule in RULES if rule.code in codes}
+        rules = {(rule.cwe, framework): rule for rule in RULES if rule.code in codes for framework in rule.frameworks or ("",)}
         found: dict[str, list[Finding]] = {}
         code: dict[str, dict[int, str]] = {}
         counts: dict[tuple, int] = {}
         linker = Linker(summaries, index, view_params(_urlconfs(facts), index))
         for flow, others in _one_per_sink(linker.flows(), tests):
-            rule = rules.get(flow.cwe)
-            if rule is None:
+            rule = rules.get((flow.cwe, flow.framework)) or rules.get((flow.cwe, ""))
+            if rule is None:  # a weakness no selected rule reports for this framework
                 continue
             finding = _finding(flow, rule, agents.get(rule.code, rule.agent), others)
             key = (finding.rule, finding.path, flow.sink.snippet)

@@ -19,6 +19,7 @@ from ..model import code_snippet
 from ..project.facts import ModuleFacts, _Namer, _reference, module_facts
 from ..semantic import SemanticModel
 from . import spec as models
+from .expressions import _table
 from .interpret import Interpreter, _raising_check
 from .routes import flask_safe_params
 from .summary import Site, Summary
@@ -131,7 +132,7 @@ def _global_roots() -> frozenset[str]:
 class _Probe:
     """Stands in for an interpreter where `_request_params` only needs to know whether there are any."""
 
-    def source(self, node, kind) -> Value:
+    def source(self, node, kind, framework="") -> Value:
         return Value({(("s", 0), frozenset()): ()})
 
     def call_site(self, node, qualified, args, keywords) -> Value:
@@ -155,6 +156,10 @@ def _flat(body: list[ast.stmt]):
             yield from _flat([*stmt.body, *stmt.orelse, *(s for h in getattr(stmt, "handlers", []) for s in h.body)])
         else:
             yield stmt
+
+
+_DATA_ATTRIBUTES = frozenset({"cleaned_data", "validated_data", "data", "initial_data", "files", "changed_data",
+                              "value", "values", "text", "content", "body", "payload", "params", "args"})  # fmt: skip
 
 
 class _FunctionInterpreter(Interpreter):
@@ -215,6 +220,19 @@ class _FunctionInterpreter(Interpreter):
             return False
         return self.project is not None and self.own(self.instances[func.value.id])
 
+    def ev_Attribute(self, node: ast.Attribute, state) -> Value:
+        """An instance of the project's classes carries what it was made with in its data
+        (`form.cleaned_data`, `serializer.validated_data`), not in every attribute: `form.instance`
+        is a model object, `client.base_url` the class's own."""
+        value = super().ev_Attribute(node, state)
+        base = node.value
+        if value.is_clean() or node.attr in _DATA_ATTRIBUTES or not isinstance(base, ast.Name):
+            return value
+        made = self.instances.get(base.id)
+        if made and self.own(made) and made.rsplit(".", 1)[-1][:1].isupper() and self.dotted(node) not in state.vars:
+            return Value()
+        return value
+
     def do_Assign(self, stmt, state):
         if len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             self._instance(stmt.targets[0].id, stmt.value)
@@ -237,6 +255,9 @@ class _FunctionInterpreter(Interpreter):
             self.instances[name] = made
         else:
             self.instances.pop(name, None)
+
+
+_FunctionInterpreter._evaluators = _table(_FunctionInterpreter, "ev_")  # type: ignore[attr-defined]
 
 
 def _summarise(function, qualname: str, cls: ast.ClassDef | None, path: str, lines: list[str],
@@ -322,14 +343,15 @@ def _request_params(function, cls, model: SemanticModel, namer: _Namer, interpre
             if arg.arg in out or arg.arg in ("self", "cls") or arg.arg in numbers:
                 continue
             kind = "text" if framework == "flask" else _parameter_kind(arg, namer, defaults.get(arg.arg))
-            if kind == "text":
-                out[arg.arg] = interpreter.source(arg, "request")
+            if kind == "raw":  # a dict or Any body: nothing checked it
+                out[arg.arg] = interpreter.source(arg, "request", framework or "fastapi")
+            elif kind == "text":  # declared, so checked to be a string (a Flask converter matched it)
+                out[arg.arg] = _typed(interpreter.source(arg, "request", framework or "fastapi"))
             elif isinstance(kind, ast.Call):  # Depends(tenant): what the dependency returns
                 call = ast.Call(func=kind.args[0], args=[], keywords=[])
                 out[arg.arg] = interpreter.call_site(ast.copy_location(call, kind), None, [], {})
             elif kind == "schema":
-                source = interpreter.source(arg, "request")
-                out[arg.arg] = Value({(origin, frozenset({20})): steps for (origin, _), steps in source.labels.items()})
+                out[arg.arg] = _typed(interpreter.source(arg, "request", "fastapi"))
     elif model.imports_module("aiohttp") and positional:  # a handler, or a helper handed the request
         first = positional[1] if cls is not None and len(positional) > 1 else positional[0]
         if first.arg == "request":
@@ -338,6 +360,12 @@ def _request_params(function, cls, model: SemanticModel, namer: _Namer, interpre
             out.setdefault(f"{positional[0].arg}.request", Value(request="aiohttp"))
     out.update(_resolver_params(function, cls, namer, interpreter, everything))
     return out
+
+
+def _typed(value: Value) -> Value:
+    """Data whose shape the framework checked (a declared type, a model, a converter): validated
+    input (CWE-20), though its text is text still."""
+    return Value({(origin, frozenset({20})): steps for (origin, _), steps in value.labels.items()})
 
 
 def _flask_numbers(function) -> frozenset[str]:
@@ -386,8 +414,8 @@ def _depends(node: ast.expr | None, namer: _Namer) -> ast.Call | None:
 
 
 def _parameter_kind(arg: ast.arg, namer: _Namer, default: ast.expr | None = None) -> str | ast.Call:
-    """How a FastAPI endpoint parameter arrives: "text" (a string the client chose), "schema" (a
-    validated model), "scalar" (a number, a date, an id: no text), "other" (a session, a
+    """How a FastAPI endpoint parameter arrives: "raw" (a dict or Any body: unchecked), "text" (a
+    string the client chose, checked to be one), "schema" (a validated model), "scalar" (a number, a date, an id: no text), "other" (a session, a
     dependency of unknown origin) or the `Depends(...)` call of a dependency."""
     depends = _depends(default, namer)
     if depends is not None:
@@ -407,7 +435,9 @@ def _parameter_kind(arg: ast.arg, namer: _Namer, default: ast.expr | None = None
     if isinstance(annotation, ast.BinOp):  # str | None
         return _parameter_kind(ast.arg(arg=arg.arg, annotation=annotation.left), namer)
     name = namer.name(annotation) or ast.unparse(annotation)
-    if name in ("str", "bytes", "typing.Any", "Any") or name.endswith(("UploadFile", "EmailStr", "HttpUrl", "AnyUrl")):
+    if name in ("typing.Any", "Any", "dict", "typing.Dict", "Dict", "typing.Mapping", "collections.abc.Mapping", "object"):
+        return "raw"
+    if name in ("str", "bytes") or name.endswith(("UploadFile", "EmailStr", "HttpUrl", "AnyUrl")):
         return "text"
     if name in _SCALARS or name.rsplit(".", 1)[-1] in _SCALARS:
         return "scalar"
@@ -437,6 +467,6 @@ def _resolver_params(function, cls, namer: _Namer, interpreter, everything) -> d
         if arg.arg == "info":
             continue
         # GraphQL has checked that an `id: int` argument is a number; an input type's fields are text
-        if _parameter_kind(arg, namer) in ("text", "schema"):
-            out[arg.arg] = interpreter.source(arg, "request")
+        if _parameter_kind(arg, namer) in ("text", "schema", "raw"):
+            out[arg.arg] = _typed(interpreter.source(arg, "request", "graphql"))
     return out

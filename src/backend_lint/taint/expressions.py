@@ -80,8 +80,9 @@ class Expressions:
         if index is not None:
             self.sites[index][1] = node
 
-    def source(self, node: ast.AST, kind: str) -> Value:
-        index = self.site(node, "source", None, kind)
+    def source(self, node: ast.AST, kind: str, framework: str = "") -> Value:
+        """A site where data enters: of `kind` ("request" or "local"), from `framework`'s request."""
+        index = self.site(node, "source", None, f"{kind}:{framework}" if framework else kind)
         return Value() if index is None else Value({(("s", index), frozenset()): ()})
 
     # -- values --------------------------------------------------------------------------------
@@ -112,11 +113,11 @@ class Expressions:
         qualified = self.model.qualname(node)
         if qualified is not None:
             kind = self.spec.attributes.get(qualified)
-            return self.source(node, kind) if kind else Value()
+            return self.source(node, kind, self.spec.frameworks.get(qualified, "")) if kind else Value()
         base = self.eval(node.value, state)
         if base.request is not None:
             if node.attr in self.spec.request_attributes.get(base.request, ()):
-                return self.source(node, "request")
+                return self.source(node, "request", base.request)
             return Value(request=base.request) if node.attr == "request" else Value()
         return flat([base]) if not base.is_clean() else Value()
 
@@ -230,9 +231,9 @@ class Expressions:
         keywords = {k.arg or "**": self.eval(k.value, state) for k in node.keywords}
         spec = self.spec
         if qualified is not None and qualified in spec.calls:
-            return self.source(node, spec.calls[qualified])
+            return self.source(node, spec.calls[qualified], spec.frameworks.get(qualified, ""))
         if method and receiver.request is not None and method in spec.request_methods.get(receiver.request, ()):
-            return self.source(node, "request")
+            return self.source(node, "request", receiver.request)
         self.sinks(node, qualified, method, args, keywords, receiver, typed)
         everything = flat([receiver, *args, *keywords.values()])
         if qualified is not None and qualified in spec.sanitizers:
@@ -270,6 +271,8 @@ class Expressions:
         if not found and method and (qualified is None or self.own(qualified)):
             found = self.spec.sink_methods.get(method, ())  # a method of an object, not of a library module
         for sink in found:
+            if (sink.chain or sink.receiver_names) and not _on_receiver(node, sink):
+                continue
             argv = sink.shell_argv and _shell_argv(node)
             if sink.when and not argv and not _true_keyword(node, sink.when):
                 continue
@@ -439,6 +442,26 @@ def _numeric_holes_cleaned(node: ast.BinOp, right: Value, state, evaluator) -> V
 _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/sh", "/usr/bin/bash",
                      "/bin/zsh", "/bin/dash", "cmd", "cmd.exe", "powershell", "pwsh"})  # fmt: skip
 _ALL_BUT_PATHS = frozenset(set(models.CWES) - {22})
+
+
+def _on_receiver(call: ast.Call, sink) -> bool:
+    """Whether a method sink's object is the one it is meant for: reached through `.objects` (a
+    Django manager, a queryset made from one) or named like a database session."""
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return False
+    if sink.receiver_names:
+        name = Expressions.dotted(func.value) or ""
+        return name in sink.receiver_names or name.rsplit(".", 1)[-1] in sink.receiver_names
+    node = func.value
+    while isinstance(node, (ast.Attribute, ast.Call, ast.Subscript)):
+        if isinstance(node, ast.Attribute):
+            if node.attr == sink.chain:
+                return True
+            node = node.value
+        else:
+            node = node.func if isinstance(node, ast.Call) else node.value
+    return False
 
 
 def _shell_argv(call: ast.Call) -> bool:

@@ -26,6 +26,7 @@ class Flow:
     sink_path: str
     cwe: int
     trace: tuple[Hop, ...]  # source, steps, calls into other functions, sink
+    framework: str = ""  # whose request the source reads ("" for a URL parameter)
 
 
 class Linker:
@@ -35,6 +36,7 @@ class Linker:
         self.functions = {s.function: s for s in summaries}
         self.index = index
         self.params = params or {}
+        self.frameworks: dict[Hop, str] = {}  # source -> the framework whose request it reads
         self._closures: dict[tuple[str, tuple], list] = {}
         self._returned: dict[str, list] = {}
         self._active: set = set()
@@ -125,8 +127,9 @@ class Linker:
             if name in function.params:
                 yield ("p", name), hop, (hop,)
         for site in function.sites.values():
-            if site.kind == "source" and site.ref == "request":
+            if site.kind == "source" and site.ref.split(":")[0] == "request":
                 hop = Hop(function.path, site.line, site.text)
+                self.frameworks[hop] = site.ref.partition(":")[2]
                 yield ("s", site.id), hop, (hop,)
             elif site.kind == "call":
                 entered = self._called(function, site)
@@ -158,7 +161,7 @@ class Linker:
                         key = (where.path, sink.id, where.function, cwe, hop.path, hop.line)
                         trace = _bounded(before + hops + (Hop(where.path, sink.line, sink.text),))
                         if key not in found or len(trace) < len(found[key].trace):
-                            found[key] = Flow(hop, sink, where.path, cwe, trace)
+                            found[key] = Flow(hop, sink, where.path, cwe, trace, self.frameworks.get(hop, ""))
         return sorted(found.values(), key=lambda f: (f.sink_path, f.sink.line, f.sink.column, f.cwe, f.source.line))
 
 

@@ -27,6 +27,8 @@ class TaintRule:
     advice: str  # what to do instead, closing the finding's message
     invalid: tuple[dict[str, str], ...] = ()  # example projects: path -> source
     valid: tuple[dict[str, str], ...] = ()
+    frameworks: tuple[str, ...] = ()  # only flows from these frameworks' requests (); any
+    references: tuple[str, ...] = ()
 
     def info(self) -> RuleInfo:
         return RuleInfo(
@@ -35,7 +37,7 @@ class TaintRule:
             doc=f"## What it does\n{self.summary}; the flow may cross functions and modules.\n\n"
                 f"## Why is this bad?\n{self.why}\n\n## Use instead\n{self.advice}",
             example=_shown(self.invalid[0]) if self.invalid else "", use_instead=_shown(self.valid[0]) if self.valid else "",
-            references=(f"https://cwe.mitre.org/data/definitions/{self.cwe}.html",),
+            references=(*self.references, f"https://cwe.mitre.org/data/definitions/{self.cwe}.html"),
         )  # fmt: skip
 
 
@@ -57,7 +59,98 @@ def run(command):
     return subprocess.run(command, shell=True, capture_output=True){marker}
 """
 
+_INPUT = ("security.input-validation", "api.input-validation", "rule.validate-user-input", "standard.input-validation")
+_INPUT_WHY = ("Unchecked payloads carry wrong types, missing fields, oversized values and hostile strings straight into "
+              "the database and the services the server calls; the standard asks to validate every input at the "
+              "boundary. Data only compared, checked against an allow-list, cast (`int(...)`) or used in "
+              "parameterised lookups (`filter(name=q)`) is not reported.")  # fmt: skip
+
+FLASK_INPUT_INVALID = {
+    "shop/__init__.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+    "shop/views.py": (
+        "from flask import redirect, request\n\nfrom . import app\nfrom .models import User, db\nfrom .orders import record\n\n\n"
+        '@app.post("/users")\ndef register():\n    user = User(email=request.form["email"])\n'
+        "    db.session.add(user)  # expect: BL401\n    return redirect(\"/\")\n\n\n"
+        '@app.post("/orders")\ndef create_order():\n    return record(request.get_json())\n'
+    ),
+    "shop/orders.py": (
+        "import requests\n\n\ndef record(payload):\n"
+        '    return requests.post("https://erp.example.com/orders", json=payload, timeout=5)  # expect: BL401\n'
+    ),
+    "shop/models.py": "class User:\n    pass\n\n\ndb = None\n",
+}
+FLASK_INPUT_VALID = {
+    "shop/__init__.py": "from flask import Flask\n\napp = Flask(__name__)\n",
+    "shop/views.py": (
+        "from flask import abort, request\n\nfrom . import app\nfrom .models import Item, db\nfrom .schemas import ItemSchema\n\n\n"
+        '@app.post("/items")\ndef create_item():\n    data = ItemSchema().load(request.get_json())\n'
+        '    db.session.add(Item(**data))\n    return {"ok": True}, 201\n\n\n'
+        '@app.get("/search")\ndef search():\n    q = request.args.get("q", "")\n'
+        '    return {"rows": Item.query.filter(Item.name.ilike(f"%{q}%")).all()}\n\n\n'
+        '@app.post("/status")\ndef set_status():\n    status = request.form["status"]\n'
+        '    if status not in ("open", "closed"):\n        abort(400)\n    db.session.add(Item(status=status))\n    return {}\n'
+    ),
+    "shop/models.py": "class Item:\n    pass\n\n\ndb = None\n",
+    "shop/schemas.py": "from marshmallow import Schema, fields\n\n\nclass ItemSchema(Schema):\n    name = fields.Str(required=True)\n",
+}
+DJANGO_INPUT_INVALID = {
+    "billing/views.py": (
+        "import json\n\nfrom django.http import JsonResponse\n\nfrom .models import Invoice, Order\nfrom .services import apply_code\n\n\n"
+        "def mark_paid(request, invoice_id):\n    reference = request.POST[\"reference\"]\n"
+        "    Invoice.objects.filter(pk=invoice_id).update(status=\"paid\", reference=reference)  # expect: BL403\n"
+        "    return JsonResponse({})\n\n\n"
+        "def create_order(request):\n    data = json.loads(request.body)\n"
+        "    order = Order.objects.create(**data)  # expect: BL403\n    return JsonResponse({\"id\": order.id})\n\n\n"
+        "def discount(request, pk):\n    apply_code(pk, request.GET.get(\"code\"))\n    return JsonResponse({})\n"
+    ),
+    "billing/services.py": (
+        "from .models import Invoice\n\n\ndef apply_code(pk, code):\n"
+        "    Invoice.objects.filter(pk=pk).update(discount_code=code)  # expect: BL403\n"
+    ),
+    "billing/models.py": "from django.db import models\n\n\nclass Invoice(models.Model):\n    pass\n\n\nclass Order(models.Model):\n    pass\n",
+}
+DJANGO_INPUT_VALID = {
+    # what real projects do: a form, a serializer, an allow-list, a lookup, a comparison
+    "billing/views.py": (
+        "from django.http import HttpResponseRedirect, JsonResponse\nfrom django.utils.http import url_has_allowed_host_and_scheme\n"
+        "from rest_framework.response import Response\nfrom rest_framework.views import APIView\n\n"
+        "from .forms import ContactForm\nfrom .models import Invoice, Message\nfrom .serializers import InvoiceSerializer\n\n\n"
+        "def contact(request):\n    form = ContactForm(request.POST)\n    if form.is_valid():\n"
+        "        Message.objects.create(**form.cleaned_data)\n    return JsonResponse({})\n\n\n"
+        "def search(request):\n    q = request.GET.get(\"q\", \"\")\n"
+        "    return JsonResponse({\"ids\": list(Invoice.objects.filter(customer__email__icontains=q).values_list(\"pk\"))})\n\n\n"
+        "def set_state(request, pk):\n    state = request.POST[\"state\"]\n    if state not in (\"open\", \"paid\"):\n"
+        "        return JsonResponse({}, status=400)\n    Invoice.objects.filter(pk=pk).update(state=state)\n    return JsonResponse({})\n\n\n"
+        "def set_language(request):\n    next_url = request.POST.get(\"next\", \"/\")\n"
+        "    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):\n        next_url = \"/\"\n"
+        "    return HttpResponseRedirect(next_url)\n\n\n"
+        "class CreateInvoice(APIView):\n    def post(self, request):\n        serializer = InvoiceSerializer(data=request.data)\n"
+        "        serializer.is_valid(raise_exception=True)\n        Invoice.objects.create(**serializer.validated_data)\n"
+        "        return Response(serializer.data, status=201)\n"
+    ),
+    "billing/forms.py": "from django import forms\n\n\nclass ContactForm(forms.Form):\n    email = forms.EmailField()\n",
+    "billing/serializers.py": "from rest_framework import serializers\n\n\nclass InvoiceSerializer(serializers.Serializer):\n    amount = serializers.IntegerField()\n",
+    "billing/models.py": "from django.db import models\n\n\nclass Invoice(models.Model):\n    pass\n\n\nclass Message(models.Model):\n    pass\n",
+}
+
 RULES = (
+    TaintRule(
+        "BL401", "unvalidated-flask-input", 20, "input-validation", "medium", "api/validation", _INPUT,
+        "Flask request data (`form`, `args`, `get_json()`, `data`, `values`) is stored or sent on without a schema",
+        _INPUT_WHY,
+        "pass it through a schema (pydantic, marshmallow, WTForms) or `type=` first",
+        invalid=(FLASK_INPUT_INVALID,), valid=(FLASK_INPUT_VALID,), frameworks=("flask",),
+        references=("https://flask.palletsprojects.com/en/latest/api/#flask.Request",),
+    ),
+    TaintRule(
+        "BL403", "unvalidated-django-input", 20, "input-validation", "medium", "api/validation", _INPUT,
+        "Django / DRF request data (`POST`, `GET`, `body`, `data`, `query_params`) is stored or sent on without a Form or Serializer",
+        _INPUT_WHY,
+        "validate it with a Form (`is_valid()` / `cleaned_data`) or a DRF Serializer first",
+        invalid=(DJANGO_INPUT_INVALID,), valid=(DJANGO_INPUT_VALID,), frameworks=("django",),
+        references=("https://docs.djangoproject.com/en/stable/topics/forms/",
+                    "https://www.django-rest-framework.org/api-guide/serializers/#validation"),
+    ),
     TaintRule(
         "BL410", "request-data-in-sql-query", 89, "sql-injection", "critical", "database/queries",
         ("security.sql-injection", "principle.parameterized-queries"),

@@ -29,7 +29,7 @@ _FIELDS = {
     "source": {"framework", "kind", "names", "call"},
     "request-object": {"framework", "attributes", "methods"},
     "sink": {"cwe", "label", "names", "methods", "args", "keywords", "when", "unless", "unless-position", "safe-values",
-             "receiver", "shell-argv"},
+             "receiver", "shell-argv", "chain", "receiver-names"},
     "propagator": {"names", "methods", "arguments"},
     "sanitizer": {"cwes", "names", "methods"},
 }
@@ -51,6 +51,8 @@ class Sink:
     unless_position: int | None = None  # the position at which the `unless` argument may be passed too
     safe_values: frozenset[str] = frozenset()  # when given: the `unless` argument makes the call safe only if it names one
     shell_argv: bool = False  # also a sink without `when` for an argument list that runs a shell: ["sh", "-c", text]
+    chain: str = ""  # a method sink only on a chain through this attribute: `Model.objects....create()`
+    receiver_names: frozenset[str] = frozenset()  # a method sink only on an object of one of these names
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class Spec:
     sanitizer_methods: dict[str, frozenset[int] | None]
     propagators: set[str] = field(default_factory=set)  # library callables whose result carries their arguments
     argument_methods: set[str] = field(default_factory=set)  # methods whose result carries their arguments
+    frameworks: dict[str, str] = field(default_factory=dict)  # qualified name of a source -> its framework
 
 
 def model_dir() -> Path:
@@ -94,6 +97,7 @@ def _add(spec: Spec, kind: str, group: dict, where: str) -> None:
         table = spec.calls if group.get("call") else spec.attributes
         for name in group["names"]:
             table[name] = group["kind"]
+            spec.frameworks[name] = group["framework"]
     elif kind == "request-object":
         spec.request_attributes[group["framework"]] = frozenset(group.get("attributes", ()))
         spec.request_methods[group["framework"]] = frozenset(group.get("methods", ()))
@@ -103,7 +107,8 @@ def _add(spec: Spec, kind: str, group: dict, where: str) -> None:
         args = group.get("args")
         sink = Sink(group["cwe"], group["label"], None if args is None else tuple(args), tuple(group.get("keywords", ())),
                     group.get("when", ""), group.get("unless", ""), bool(group.get("receiver")),
-                    group.get("unless-position"), frozenset(group.get("safe-values", ())), bool(group.get("shell-argv")))  # fmt: skip
+                    group.get("unless-position"), frozenset(group.get("safe-values", ())), bool(group.get("shell-argv")),
+                    group.get("chain", ""), frozenset(group.get("receiver-names", ())))  # fmt: skip
         for name in group.get("names", ()):
             spec.sinks[name] = (*spec.sinks.get(name, ()), sink)
         for name in group.get("methods", ()):
