@@ -427,3 +427,54 @@ def test_an_instance_carries_its_data_in_its_data_attributes_only(tmp_path):
     }
     report = lint_project(tmp_path, files)
     assert sorted((f.path, f.line, f.rule) for f in report.findings) == expected(files)
+
+
+REAL_LOOK_ALIKES = '''\
+import requests
+from django.http import JsonResponse
+
+from .models import AuditLog, CachedFile, Upload
+from .paypal import MerchantRequest, client
+
+
+def upload(request):
+    f = request.FILES["file_upload"]
+    Upload.objects.create(uploaded_by=request.user, filepath=f.name, size=f.size)
+    return JsonResponse({})
+
+
+def remove_account(request):
+    request.GET = {"email": request.user.email}
+    AuditLog.objects.create(request.user, "removal-request", **request.GET)
+    return JsonResponse({})
+
+
+def paypal_return(request):
+    merchant = MerchantRequest("partner-id", request.GET.get("merchantIdInPayPal"))
+    return JsonResponse(client.execute(merchant))
+
+
+def oauth_return(request):
+    resp = requests.post(TOKEN_URL, data={"grant_type": "authorization_code", "code": request.GET.get("code")}, timeout=5)
+    return JsonResponse(resp.json())
+
+
+def cache_upload(request):
+    CachedFile.objects.create(filename=request.POST["filename"])  # expect: BL403
+    return JsonResponse({})
+'''
+
+
+def test_real_code_look_alikes_of_unvalidated_input(tmp_path):
+    """From wagtail / django-oscar (an uploaded file stored through the ORM), weblate (`request.GET`
+    replaced before use), pretix (a request object of the project's given to a client's
+    `execute()`: no SQL; an OAuth code posted to the token endpoint: no URL of the client's, and no
+    body anyone validates first)."""
+    files = {
+        "site/__init__.py": "",
+        "site/views.py": REAL_LOOK_ALIKES,
+        "site/models.py": "from django.db import models\n\n\nclass Upload(models.Model):\n    pass\n",
+        "site/paypal.py": "class MerchantRequest:\n    def __init__(self, partner, merchant):\n        self.path = f'/v1/{partner}/{merchant}'\n\n\nclient = None\n",
+    }
+    report = lint_project(tmp_path, files)
+    assert sorted((f.path, f.line, f.rule) for f in report.findings) == expected(files)

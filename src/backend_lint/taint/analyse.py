@@ -220,6 +220,20 @@ class _FunctionInterpreter(Interpreter):
             return False
         return self.project is not None and self.own(self.instances[func.value.id])
 
+    def is_object(self, node: ast.AST | None) -> bool:
+        """`GetMerchantRequest(merchant_id)` given to `client.execute(...)`: an object of the
+        project's, not text; what its methods make of its data is their summaries' business."""
+        return self._instance_of_own_class(node)
+
+    def _instance_of_own_class(self, node: ast.AST | None) -> bool:
+        if isinstance(node, ast.Call):
+            made = self.namer.name(node.func)
+        elif isinstance(node, ast.Name):
+            made = self.instances.get(node.id)
+        else:
+            return False
+        return bool(made) and self.own(made) and made.rsplit(".", 1)[-1][:1].isupper()  # type: ignore[union-attr]
+
     def ev_Attribute(self, node: ast.Attribute, state) -> Value:
         """An instance of the project's classes carries what it was made with in its data
         (`form.cleaned_data`, `serializer.validated_data`), not in every attribute: `form.instance`
@@ -228,8 +242,7 @@ class _FunctionInterpreter(Interpreter):
         base = node.value
         if value.is_clean() or node.attr in _DATA_ATTRIBUTES or not isinstance(base, ast.Name):
             return value
-        made = self.instances.get(base.id)
-        if made and self.own(made) and made.rsplit(".", 1)[-1][:1].isupper() and self.dotted(node) not in state.vars:
+        if self._instance_of_own_class(base) and self.dotted(node) not in state.vars:
             return Value()
         return value
 

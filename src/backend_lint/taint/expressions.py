@@ -32,14 +32,14 @@ class Expressions:
         self.segment = segment
         self.spec = models.load()
         self.sites: dict[int, list] = {}  # id -> [kind, node, ref, cwes, text]: made into Sites at the end
-        self._site_of: dict[tuple[int, str], int] = {}
+        self._site_of: dict[tuple[int, str, tuple[int, ...]], int] = {}
         self.edges: dict[tuple, tuple] = {}  # (origin, target, cleansed) -> steps
 
     # -- recording -----------------------------------------------------------------------------
     def site(self, node: ast.AST, kind: str, text: str | None = None, ref: str = "", cwes: tuple[int, ...] = ()) -> int | None:
         """The id of the site `node` is (made once); `text` None: the node's source, read only for
         the sites an edge names (`made_sites`)."""
-        key = (id(node), kind)
+        key = (id(node), kind, cwes)  # one call may be a sink of two weaknesses through different arguments
         if key in self._site_of:
             return self._site_of[key]
         if len(self.sites) >= MAX_SITES:
@@ -76,7 +76,7 @@ class Expressions:
     def shown_as(self, read: ast.AST, node: ast.AST) -> None:
         """The source site made for `read` is shown as `node` reads it: `request.args["next"]` or
         `request.args.get("next")` rather than `request.args`."""
-        index = self._site_of.get((id(read), "source"))
+        index = self._site_of.get((id(read), "source", ()))
         if index is not None:
             self.sites[index][1] = node
 
@@ -113,11 +113,15 @@ class Expressions:
         qualified = self.model.qualname(node)
         if qualified is not None:
             kind = self.spec.attributes.get(qualified)
-            return self.source(node, kind, self.spec.frameworks.get(qualified, "")) if kind else Value()
+            if not kind:
+                return Value()
+            found = self.source(node, kind, self.spec.frameworks.get(qualified, ""))
+            return cleansed(found, _STORED) if node.attr in _UPLOADS else found
         base = self.eval(node.value, state)
         if base.request is not None:
             if node.attr in self.spec.request_attributes.get(base.request, ()):
-                return self.source(node, "request", base.request)
+                found = self.source(node, "request", base.request)
+                return cleansed(found, _STORED) if node.attr in _UPLOADS else found
             return Value(request=base.request) if node.attr == "request" else Value()
         return flat([base]) if not base.is_clean() else Value()
 
@@ -264,6 +268,10 @@ class Expressions:
         """Whether a method call is known to enter a method of the project (overridden)."""
         return False
 
+    def is_object(self, node: ast.AST | None) -> bool:
+        """Whether an expression is an instance of one of the project's classes (overridden)."""
+        return False
+
     def sinks(self, node: ast.Call, qualified: str | None, method: str | None, args, keywords, receiver: Value,
               typed: str | None = None) -> None:  # fmt: skip
         """`typed`: the method's name by the class of its instance (`httpx.Client.get`)."""
@@ -278,10 +286,14 @@ class Expressions:
                 continue
             if sink.unless and self._exempt(node, sink):
                 continue
-            values = [v for i, v in enumerate(args) if sink.args is None or i in sink.args]
+            text = sink.cwe not in _STORED  # a sink of text: an object given to it is no text
+            values = [v for i, (a, v) in enumerate(zip(node.args, args))
+                      if (sink.args is None or i in sink.args) and not (text and self.is_object(a))]  # fmt: skip
             if sink.receiver and isinstance(node.func, ast.Attribute):
                 values.append(receiver)
-            values += [v for k, v in keywords.items() if sink.args is None or k in sink.keywords or k == "**"]
+            given = {k.arg or "**": k.value for k in node.keywords}
+            values += [v for k, v in keywords.items() if (sink.args is None or k in sink.keywords or k == "**")
+                       and not (text and self.is_object(given.get(k)))]  # fmt: skip
             value = flat(values)
             if value.is_clean():
                 continue
@@ -439,6 +451,10 @@ def _numeric_holes_cleaned(node: ast.BinOp, right: Value, state, evaluator) -> V
     return right
 
 
+# Uploaded files: their names and content may be anything (a path, a command), but storing one
+# through the ORM is how uploads work, and the storage makes its name safe.
+_UPLOADS = frozenset({"FILES", "files"})
+_STORED = frozenset({20})
 _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/sh", "/usr/bin/bash",
                      "/bin/zsh", "/bin/dash", "cmd", "cmd.exe", "powershell", "pwsh"})  # fmt: skip
 _ALL_BUT_PATHS = frozenset(set(models.CWES) - {22})

@@ -74,10 +74,10 @@ FLASK_INPUT_INVALID = {
         '@app.post("/orders")\ndef create_order():\n    return record(request.get_json())\n'
     ),
     "shop/orders.py": (
-        "import requests\n\n\ndef record(payload):\n"
-        '    return requests.post("https://erp.example.com/orders", json=payload, timeout=5)  # expect: BL401\n'
+        "from .models import Order, db\n\n\ndef record(payload):\n"
+        "    db.session.add(Order(**payload))  # expect: BL401\n    db.session.commit()\n"
     ),
-    "shop/models.py": "class User:\n    pass\n\n\ndb = None\n",
+    "shop/models.py": "class User:\n    pass\n\n\nclass Order:\n    pass\n\n\ndb = None\n",
 }
 FLASK_INPUT_VALID = {
     "shop/__init__.py": "from flask import Flask\n\napp = Flask(__name__)\n",

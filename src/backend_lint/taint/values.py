@@ -117,7 +117,8 @@ class State:
         return State(dict(self.vars), dict(self.consts))
 
     def set(self, name: str, value: Value) -> None:
-        if value.is_clean():
+        """A clean attribute is held too (`request.GET = {...}` replaces what the request held)."""
+        if value.is_clean() and "." not in name:
             self.vars.pop(name, None)
         else:
             self.vars[name] = value
