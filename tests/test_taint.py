@@ -462,6 +462,17 @@ def oauth_return(request):
 def cache_upload(request):
     CachedFile.objects.create(filename=request.POST["filename"])  # expect: BL403
     return JsonResponse({})
+
+
+def api_upload(request):
+    file_obj = request.data["file"]
+    content_type = file_obj.content_type.split(";")[0]
+    if content_type not in ALLOWED_TYPES:
+        raise ValidationError("type")
+    if not any(file_obj.name.endswith(ext) for ext in ALLOWED_TYPES[content_type]):
+        raise ValidationError("extension")
+    CachedFile.objects.create(filename=file_obj.name, type=content_type)
+    return JsonResponse({})
 '''
 
 
@@ -469,7 +480,8 @@ def test_real_code_look_alikes_of_unvalidated_input(tmp_path):
     """From wagtail / django-oscar (an uploaded file stored through the ORM), weblate (`request.GET`
     replaced before use), pretix (a request object of the project's given to a client's
     `execute()`: no SQL; an OAuth code posted to the token endpoint: no URL of the client's, and no
-    body anyone validates first)."""
+    body anyone validates first; an upload whose type and extension were checked before storing
+    its name)."""
     files = {
         "site/__init__.py": "",
         "site/views.py": REAL_LOOK_ALIKES,

@@ -107,6 +107,8 @@ class Expressions:
         return state.vars.get(node.id) or Value()
 
     def ev_Attribute(self, node: ast.Attribute, state) -> Value:
+        if state.consts and self._was_checked(node, state):
+            return Value()
         name = self.dotted(node)
         if name is not None and name in state.vars:
             return state.vars[name]

@@ -366,6 +366,8 @@ class Interpreter(Expressions):
                 state.consts[name] = True  # a checked read, by its text: `ev_Call` / `ev_Subscript` ask
             else:
                 state.vars.pop(name, None)
+                if "." in name:  # `upload.name` checked: that attribute of a tainted object is clean
+                    state.consts[f"={name}"] = True
 
 
 _RAISING = ("validate", "check", "ensure", "verify", "assert_", "full_clean", "relative_to", "raise_for")
