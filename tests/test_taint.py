@@ -490,3 +490,93 @@ def test_real_code_look_alikes_of_unvalidated_input(tmp_path):
     }
     report = lint_project(tmp_path, files)
     assert sorted((f.path, f.line, f.rule) for f in report.findings) == expected(files)
+
+
+# The cases of the semgrep taint rules the taint engine replaced (path-traversal-from-request,
+# BL708; untrusted-deserialisation, BL702): their `# ruleid:` lines are findings here, in handlers.
+RETIRED_FLASK = '''\
+import base64
+import json
+import os
+import pickle
+
+from flask import Flask, request, send_file, send_from_directory
+from werkzeug.utils import secure_filename
+
+app = Flask(__name__)
+UPLOADS = "/srv/uploads"
+
+
+@app.get("/download")
+def download():
+    name = request.args["file"]
+    return send_file(os.path.join(UPLOADS, name))  # expect: BL413
+
+
+@app.post("/delete")
+def delete():
+    os.remove(UPLOADS + "/" + request.form["file"])  # expect: BL413
+
+
+@app.get("/safe")
+def safe_download():
+    return send_from_directory(UPLOADS, request.args["file"])
+
+
+@app.post("/upload")
+def safe_upload():
+    upload = request.files["file"]
+    with open(os.path.join(UPLOADS, secure_filename(upload.filename)), "wb") as fh:
+        fh.write(upload.read())
+
+
+@app.get("/report/<int:report_id>")
+def report(report_id):
+    with open(os.path.join("/srv/reports", "latest.csv")) as fh:
+        return fh.read()
+
+
+@app.post("/cart")
+def restore_cart():
+    blob = base64.b64decode(request.cookies["cart"])
+    return pickle.loads(blob)  # expect: BL417
+
+
+@app.post("/state")
+def upload_state():
+    return pickle.loads(request.get_data())  # expect: BL417
+
+
+def from_cache(cache, key):
+    return pickle.loads(cache.get(key))
+
+
+@app.post("/json")
+def json_upload():
+    return json.loads(request.get_data())
+
+
+@app.post("/save")
+def save():
+    return pickle.dumps(request.form.to_dict())
+'''
+RETIRED_DJANGO = '''\
+import pickle
+
+from django.http import HttpResponse
+
+
+def report(request):
+    with open(f"/srv/reports/{request.GET['name']}") as fh:  # expect: BL413
+        return HttpResponse(fh.read())
+
+
+def state(request):
+    return HttpResponse(pickle.loads(request.body))  # expect: BL417
+'''
+
+
+def test_the_cases_of_the_retired_semgrep_taint_rules(tmp_path):
+    files = {"app/__init__.py": "", "app/flask_views.py": RETIRED_FLASK, "app/django_views.py": RETIRED_DJANGO}
+    report = lint_project(tmp_path, files)
+    assert sorted((f.path, f.line, f.rule) for f in report.findings) == expected(files)
