@@ -26,7 +26,7 @@ def test_the_registry_names_every_engine_once_in_rank_order():
     assert list(engines) == ["native", "taint", "semgrep", "ruff"]
     assert [e.rank for e in engines.values()] == sorted(e.rank for e in engines.values())
     assert [name for name, e in engines.items() if e.in_process] == ["native", "taint"]
-    assert [name for name, e in engines.items() if not e.default] == ["taint"]  # a preview: only when asked
+    assert [name for name, e in engines.items() if not e.default] == []  # every engine runs unless the config says
     for name, engine in engines.items():
         assert engine.name == name
         assert {info.engine for info in engine.rules().values()} == {name}

@@ -580,3 +580,13 @@ def test_the_cases_of_the_retired_semgrep_taint_rules(tmp_path):
     files = {"app/__init__.py": "", "app/flask_views.py": RETIRED_FLASK, "app/django_views.py": RETIRED_DJANGO}
     report = lint_project(tmp_path, files)
     assert sorted((f.path, f.line, f.rule) for f in report.findings) == expected(files)
+
+
+def test_a_parameterised_write_stores_unvalidated_input_and_a_lookup_does_not(tmp_path):
+    files = {"shop/__init__.py": "", "shop/app.py": view(
+        'db = get_db()\n    db.execute("SELECT * FROM orders WHERE id = ?", (request.args["id"],))\n'
+        '    db.execute("INSERT INTO notes (body) VALUES (?)", (request.args["note"],))  # expect: BL401\n'
+        '    db.execute("update notes set body = ? where id = 1", [request.args["n"][:100]])  # expect: BL401\n'
+        '    db.execute("INSERT INTO notes (body) VALUES (?)", (int(request.args["n"]),))', "")}
+    report = lint_project(tmp_path, files)
+    assert sorted((f.path, f.line, f.rule) for f in report.findings) == expected(files)

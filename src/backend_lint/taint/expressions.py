@@ -283,6 +283,8 @@ class Expressions:
         for sink in found:
             if (sink.chain or sink.receiver_names) and not _on_receiver(node, sink):
                 continue
+            if sink.sql_writes and not _writes(node):
+                continue
             argv = sink.shell_argv and _shell_argv(node)
             if sink.when and not argv and not _true_keyword(node, sink.when):
                 continue
@@ -480,6 +482,15 @@ def _on_receiver(call: ast.Call, sink) -> bool:
         else:
             node = node.func if isinstance(node, ast.Call) else node.value
     return False
+
+
+_WRITES = re.compile(r"\s*(?:INSERT|UPDATE|REPLACE|MERGE|UPSERT)\b", re.IGNORECASE)
+
+
+def _writes(call: ast.Call) -> bool:
+    """`execute("INSERT INTO orders ... VALUES (?, ?)", params)`: a write whose text is fixed."""
+    first = call.args[0] if call.args else None
+    return isinstance(first, ast.Constant) and isinstance(first.value, str) and bool(_WRITES.match(first.value))
 
 
 def _shell_argv(call: ast.Call) -> bool:

@@ -29,7 +29,7 @@ _FIELDS = {
     "source": {"framework", "kind", "names", "call"},
     "request-object": {"framework", "attributes", "methods"},
     "sink": {"cwe", "label", "names", "methods", "args", "keywords", "when", "unless", "unless-position", "safe-values",
-             "receiver", "shell-argv", "chain", "receiver-names"},
+             "receiver", "shell-argv", "chain", "receiver-names", "sql-writes"},
     "propagator": {"names", "methods", "arguments"},
     "sanitizer": {"cwes", "names", "methods"},
 }
@@ -53,6 +53,7 @@ class Sink:
     shell_argv: bool = False  # also a sink without `when` for an argument list that runs a shell: ["sh", "-c", text]
     chain: str = ""  # a method sink only on a chain through this attribute: `Model.objects....create()`
     receiver_names: frozenset[str] = frozenset()  # a method sink only on an object of one of these names
+    sql_writes: bool = False  # only when the first argument is a constant INSERT / UPDATE statement
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def _add(spec: Spec, kind: str, group: dict, where: str) -> None:
         sink = Sink(group["cwe"], group["label"], None if args is None else tuple(args), tuple(group.get("keywords", ())),
                     group.get("when", ""), group.get("unless", ""), bool(group.get("receiver")),
                     group.get("unless-position"), frozenset(group.get("safe-values", ())), bool(group.get("shell-argv")),
-                    group.get("chain", ""), frozenset(group.get("receiver-names", ())))  # fmt: skip
+                    group.get("chain", ""), frozenset(group.get("receiver-names", ())), bool(group.get("sql-writes")))  # fmt: skip
         for name in group.get("names", ()):
             spec.sinks[name] = (*spec.sinks.get(name, ()), sink)
         for name in group.get("methods", ()):
