@@ -7,7 +7,13 @@ always token ranges (see `tokens`): `locate(node, first, last)` gives `node` the
 `first` and the end of token `last`.
 
 A construct CPython's parser would reject, or one newer than Python 3.14, raises `Unsupported`;
-`parse_python` then reports the host parser's own syntax error.
+`parse_python` then reports the host parser's own syntax error. So do the checks libcst makes
+while it builds its tree (`CSTValidationError`, e.g. for `b"a" "b"`).
+
+libcst (1.9 and before) cannot build the tree of a t-string concatenated after another string
+(`t"a" t"b"`): its `ConcatenatedString` check knows no `TemplatedString` on the right and
+raises `CSTLogicError`. `convert_source` first gives that check the missing case (the same
+parenthesis rule; what may be concatenated with a t-string is the converter's to say).
 """
 
 from __future__ import annotations
@@ -126,7 +132,27 @@ def convert_source(text: str) -> tuple[ast.Module, list[tuple[tuple[int, int], i
     """The `ast.Module` of `text` parsed by libcst, and the newer-than-host syntax it uses as
     (Python version, line of its statement). Raises `Unsupported` for what CPython rejects,
     libcst's `ParserSyntaxError` for what libcst rejects, RecursionError when too deep."""
-    module = libcst.parse_module(text)
+    _accept_template_concatenation()
+    try:
+        module = libcst.parse_module(text)
+    except (libcst.CSTValidationError, libcst.CSTLogicError) as error:
+        raise Unsupported(str(error)) from None
     converter = Converter(text, record_tokens(module))
     tree = ast.Module(body=converter.stmts(module), type_ignores=[])
     return tree, converter.features
+
+
+def _accept_template_concatenation() -> None:
+    """Teach libcst's `ConcatenatedString` check the case of a t-string on the right."""
+    check = libcst.ConcatenatedString._validate
+    if getattr(check, "accepts_templates", False):
+        return
+
+    def validate(node: libcst.ConcatenatedString) -> None:
+        if not isinstance(node.right, libcst.TemplatedString):
+            check(node)
+        elif node.left.lpar or node.left.rpar or node.right.lpar or node.right.rpar:
+            raise libcst.CSTValidationError("Cannot concatenate parenthesized strings.")
+
+    validate.accepts_templates = True  # type: ignore[attr-defined]
+    libcst.ConcatenatedString._validate = validate  # type: ignore[method-assign]

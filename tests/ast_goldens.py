@@ -1,0 +1,128 @@
+"""Golden `ast` trees of the parser's construct snippets, and the code that makes them.
+
+The snippets are `tests/fixtures/parsing/constructs/*.py`, one family of syntax each. Their
+goldens, `tests/fixtures/parsing/goldens/<name>.json`, hold the tree that the newest CPython
+accepting the snippet built, in the plain form of `shape` (every field and position of every
+node), with the versions that accept it. `tests/test_parsing.py` compares the tree the
+converter builds on the host with the golden, lowered to what the host's `ast` can hold.
+
+Regenerate them after adding or changing a snippet (this runs the snippets under every
+`~/.pyenv/versions/3.*/bin/python` found, and any interpreter given with `--python`):
+
+    python tests/ast_goldens.py [--python PATH ...]
+
+This file runs under Python 3.8 and newer with the standard library alone: it is the script
+each interpreter runs (`--dump`) to print its trees.
+"""
+
+from __future__ import annotations
+
+import ast
+import glob
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+HERE = Path(__file__).resolve().parent / "fixtures" / "parsing"
+CONSTRUCTS = HERE / "constructs"
+GOLDENS = HERE / "goldens"
+POSITION = ("lineno", "col_offset", "end_lineno", "end_col_offset")
+
+
+def shape(node: Any, old_fstrings: bool = False, in_fstring: bool = False) -> Any:
+    """`node` as plain data: `{"_type": class name, field: value, ..., "@": [positions]}`.
+
+    Constants other than str, int, bool and None are `{"_repr": repr(value)}`. With
+    `old_fstrings` (for trees of a CPython before 3.12, which places the pieces of an f-string
+    at the whole string), the positions of an f-string's constants, fields and format specs are
+    left out; those of the expressions in its fields are kept.
+    """
+    if isinstance(node, list):
+        return [shape(item, old_fstrings, in_fstring) for item in node]
+    if not isinstance(node, ast.AST):
+        if node is None or isinstance(node, (str, bool, int)):
+            return node
+        return {"_repr": repr(node)}
+    result: Dict[str, Any] = {"_type": type(node).__name__}
+    for name in node._fields:
+        value = getattr(node, name, None)
+        inner = in_fstring
+        if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.FormattedValue) and name == "format_spec"):
+            inner = True
+        elif isinstance(node, ast.FormattedValue) and name == "value":
+            inner = False
+        result[name] = shape(value, old_fstrings, inner)
+    if hasattr(node, "lineno") and not (old_fstrings and in_fstring):
+        result["@"] = [getattr(node, name, None) for name in POSITION]
+    return result
+
+
+def _dump(paths: List[str]) -> Dict[str, Optional[Any]]:
+    """The shaped tree of each snippet under this interpreter, None where it rejects it."""
+    trees: Dict[str, Optional[Any]] = {}
+    for path in paths:
+        try:
+            tree = ast.parse(Path(path).read_text(encoding="utf-8"), filename=path)
+        except SyntaxError:
+            trees[Path(path).stem] = None
+            continue
+        trees[Path(path).stem] = shape(tree, old_fstrings=sys.version_info < (3, 12))
+    return trees
+
+
+def _interpreters(extra: List[str]) -> List[str]:
+    found = sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.*/bin/python")))
+    return [*found, *extra, sys.executable]
+
+
+def _version(python: str) -> List[int]:
+    out = subprocess.run([python, "-c", "import sys; print(*sys.version_info[:3])"], capture_output=True, text=True)
+    return [int(part) for part in out.stdout.split()]
+
+
+def regenerate(extra: List[str]) -> None:
+    paths = sorted(str(path) for path in CONSTRUCTS.glob("*.py"))
+    results: Dict[str, Dict[str, Any]] = {Path(path).stem: {"accepted_by": [], "made_by": None, "tree": None} for path in paths}
+    seen = set()
+    for python in _interpreters(extra):
+        version = _version(python)
+        if not version or version < [3, 8] or tuple(version) in seen:
+            continue
+        seen.add(tuple(version))
+        out = subprocess.run([python, __file__, "--dump", *paths], capture_output=True, text=True, check=True)
+        release = ".".join(map(str, version))
+        for name, tree in json.loads(out.stdout).items():
+            if tree is None:
+                continue
+            entry = results[name]
+            entry["accepted_by"].append(".".join(map(str, version[:2])))
+            # the newest CPython that accepts it, and one of 3.12 or later for f-string positions
+            if entry["made_by"] is None or version > [int(p) for p in entry["made_by"].split(".")]:
+                entry["made_by"], entry["tree"] = release, tree
+    GOLDENS.mkdir(exist_ok=True)
+    for stale in GOLDENS.glob("*.json"):
+        stale.unlink()
+    for name, entry in results.items():
+        made_by = entry["made_by"]
+        if made_by is None or [int(p) for p in made_by.split(".")] < [3, 12]:
+            print(f"{name}: no golden (made by {made_by or 'no interpreter found'}; needs 3.12 or newer)")
+            continue
+        entry["source_sha256"] = hashlib.sha256((CONSTRUCTS / f"{name}.py").read_bytes()).hexdigest()
+        entry["accepted_by"] = sorted(set(entry["accepted_by"]), key=lambda v: [int(p) for p in v.split(".")])
+        with open(GOLDENS / f"{name}.json", "w", encoding="utf-8") as handle:
+            json.dump(entry, handle, indent=1, sort_keys=True)
+            handle.write("\n")
+        print(f"{name}: made by {made_by}, accepted by {', '.join(entry['accepted_by'])}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--dump"]:
+        print(json.dumps(_dump(sys.argv[2:])))
+    else:
+        arguments = sys.argv[1:]
+        extra = [arguments[i + 1] for i, arg in enumerate(arguments) if arg == "--python"]
+        regenerate(extra)

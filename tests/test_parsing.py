@@ -1,0 +1,206 @@
+"""The parser's libcst path builds the tree CPython builds, construct by construct.
+
+Each snippet of `fixtures/parsing/constructs/` is forced through the libcst converter
+(`from_cst`) and compared, every field and position, with
+
+- the golden tree of the newest CPython that accepts it (`fixtures/parsing/goldens/`, made by
+  `python tests/ast_goldens.py`), lowered to what this host's `ast` can hold: that is how a
+  construct newer than the host is checked; and
+- `ast.parse` of this host, when the host accepts the snippet.
+
+Python 3.14's constructs (PEP 758 `except A, B:`, PEP 750 t-strings) have no golden, as no
+3.14 is at hand: their trees are asserted by hand below.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from ast_goldens import CONSTRUCTS, GOLDENS, shape
+from backend_lint.parsing import Interpolation, TemplateStr, from_cst, parse_python
+
+SNIPPETS = sorted(path.stem for path in CONSTRUCTS.glob("*.py"))
+HOST = f"{sys.version_info[0]}.{sys.version_info[1]}"
+OLD_FSTRINGS = sys.version_info < (3, 12)
+
+
+def snippet(name: str) -> str:
+    return (CONSTRUCTS / f"{name}.py").read_text("utf-8")
+
+
+def golden(name: str) -> dict:
+    return json.loads((GOLDENS / f"{name}.json").read_text("utf-8"))
+
+
+def lower(node: object) -> object:
+    """A golden tree as the converter must build it on this host: `type X = Y` is `X = Y`
+    before 3.12, `try/except*` is `try` before 3.11, type parameters are dropped before 3.12
+    and their defaults before 3.13. Every other difference from the host's `ast` stays one."""
+    if isinstance(node, list):
+        return [lower(item) for item in node]
+    if not isinstance(node, dict) or "_type" not in node:
+        return node
+    kind = node["_type"]
+    if kind == "TypeAlias" and not hasattr(ast, "TypeAlias"):
+        return {"_type": "Assign", "targets": [lower(node["name"])], "value": lower(node["value"]),
+                "type_comment": None, "@": node["@"]}  # fmt: skip
+    if kind == "TryStar" and not hasattr(ast, "TryStar"):
+        kind = "Try"
+    host_fields = getattr(ast, kind)._fields
+    droppable = {"type_params", "default_value"}
+    return {"_type": kind, **{key: lower(value) for key, value in node.items()
+            if key != "_type" and (key in host_fields or key == "@" or key not in droppable)}}  # fmt: skip
+
+
+def first_difference(expected: object, actual: object, path: str = "") -> str | None:
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        for key in sorted(set(expected) | set(actual)):
+            found = first_difference(expected.get(key, "<missing>"), actual.get(key, "<missing>"), f"{path}.{key}")
+            if found:
+                return found
+        return None
+    if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
+        for index, (left, right) in enumerate(zip(expected, actual)):
+            found = first_difference(left, right, f"{path}[{index}]")
+            if found:
+                return found
+        return None
+    return None if expected == actual else f"{path}: expected {str(expected)[:200]}, converter {str(actual)[:200]}"
+
+
+def test_every_snippet_has_a_fresh_golden_or_is_of_python_3_14():
+    made = {path.stem for path in GOLDENS.glob("*.json")}
+    assert made <= set(SNIPPETS), "goldens without a snippet: run python tests/ast_goldens.py"
+    for name in made:
+        digest = hashlib.sha256((CONSTRUCTS / f"{name}.py").read_bytes()).hexdigest()
+        assert golden(name)["source_sha256"] == digest, f"{name} changed: run python tests/ast_goldens.py"
+    assert set(SNIPPETS) - made <= {"except_unparenthesised", "tstrings"}
+
+
+@pytest.mark.parametrize("name", sorted(path.stem for path in GOLDENS.glob("*.json")))
+def test_the_converted_tree_is_the_golden_tree(name):
+    entry = golden(name)
+    expected = lower(entry["tree"])
+    actual = shape(from_cst(snippet(name), f"{name}.py"))
+    assert actual == expected, f"against CPython {entry['made_by']}: {first_difference(expected, actual)}"
+
+
+@pytest.mark.parametrize("name", SNIPPETS)
+def test_the_converted_tree_is_the_hosts_tree(name):
+    text = snippet(name)
+    try:
+        expected_tree = ast.parse(text)
+    except SyntaxError:
+        pytest.skip(f"Python {HOST} rejects {name}; its golden is compared instead")
+    converted = from_cst(text, f"{name}.py")
+    if OLD_FSTRINGS:  # CPython before 3.12 places an f-string's pieces at the whole string
+        expected, actual = shape(expected_tree, old_fstrings=True), shape(converted, old_fstrings=True)
+        assert actual == expected, first_difference(expected, actual)
+    else:
+        _drop_empty_spec_constants(expected_tree)
+        assert ast.dump(converted, include_attributes=True) == ast.dump(expected_tree, include_attributes=True)
+
+
+def _drop_empty_spec_constants(tree: ast.AST) -> None:
+    """CPython 3.12 (3.12.1 at least) ends a format spec whose last piece is a field with an
+    empty `Constant` (`f"{v:>{w}}"`); 3.13, and the converter, do not."""
+    if sys.version_info[:2] != (3, 12):
+        return
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FormattedValue) and isinstance(node.format_spec, ast.JoinedStr):
+            values = node.format_spec.values
+            values[:] = [v for v in values if not (isinstance(v, ast.Constant) and v.value == "")]
+
+
+@pytest.mark.parametrize("name", SNIPPETS)
+def test_parse_python_reads_every_snippet_as_the_converter_does(name):
+    text = snippet(name)
+    tree = parse_python(text, f"{name}.py")
+    assert ast.dump(tree, include_attributes=True) in {
+        ast.dump(from_cst(text, f"{name}.py"), include_attributes=True),
+        _host_dump(text),
+    }
+
+
+def _host_dump(text: str) -> str | None:
+    try:
+        return ast.dump(ast.parse(text), include_attributes=True)
+    except SyntaxError:
+        return None
+
+
+# -- Python 3.14, by hand --------------------------------------------------------------------
+
+
+def place(node: ast.AST) -> tuple[int, int, int, int]:
+    return node.lineno, node.col_offset, node.end_lineno, node.end_col_offset
+
+
+def test_pep_758_unparenthesised_except_is_a_tuple_from_the_first_type_to_the_last():
+    tree = parse_python(snippet("except_unparenthesised"), "x.py")
+    plain, star = tree.body[0], tree.body[1]
+    handler = plain.handlers[0]
+    assert place(handler) == (3, 0, 4, 8)
+    assert isinstance(handler.type, ast.Tuple) and place(handler.type) == (3, 7, 3, 27)
+    assert [(e.id, place(e)) for e in handler.type.elts] == [("KeyError", (3, 7, 3, 15)), ("ValueError", (3, 17, 3, 27))]
+    assert handler.name is None and isinstance(handler.type.ctx, ast.Load)
+    assert type(star).__name__ == ("TryStar" if hasattr(ast, "TryStar") else "Try")
+    handler = star.handlers[0]
+    assert place(handler.type) == (9, 8, 9, 32)
+    assert [e.id for e in handler.type.elts] == ["OSError", "TimeoutError", "E"]
+    assert place(handler.type.elts[2]) == (9, 31, 9, 32)
+    # an ordinary handler in the same file keeps its parenthesised tuple's place
+    assert place(plain.handlers[1].type) == (5, 7, 5, 15)
+
+
+def test_pep_758_with_as_is_still_a_syntax_error():
+    from backend_lint.parsing import ParseFailure
+
+    with pytest.raises(ParseFailure) as caught:
+        parse_python("try:\n    pass\nexcept A, B as e:\n    pass\n", "x.py")
+    assert caught.value.line == 3 and caught.value.kind == "syntax"
+
+
+def test_pep_750_t_strings_are_templates_of_constants_and_interpolations():
+    tree = parse_python(snippet("tstrings"), "x.py")
+    values = [statement.value for statement in tree.body]
+    assert all(isinstance(value, TemplateStr) for value in values)
+    pieces = [piece for value in values for piece in value.values]
+    assert not any(isinstance(piece, (ast.JoinedStr, ast.FormattedValue)) for piece in pieces)
+    simple = values[0]  # a = t"hi {user}!"
+    assert place(simple) == (1, 4, 1, 17)
+    hi, field, bang = simple.values
+    assert (hi.value, place(hi)) == ("hi ", (1, 6, 1, 9))
+    assert isinstance(field, Interpolation) and place(field) == (1, 9, 1, 15)
+    assert (field.value.id, place(field.value), field.str, field.conversion, field.format_spec) == (
+        "user", (1, 10, 1, 14), "user", -1, None)  # fmt: skip
+    assert (bang.value, place(bang)) == ("!", (1, 15, 1, 16))
+    spec = values[1].values[0]  # b = t"{amount!r:>{width}}"
+    assert (spec.str, spec.conversion) == ("amount", ord("r"))
+    assert isinstance(spec.format_spec, ast.JoinedStr) and place(spec.format_spec) == (2, 15, 2, 24)
+    constant, nested = spec.format_spec.values
+    assert constant.value == ">" and isinstance(nested, ast.FormattedValue) and nested.value.id == "width"
+    debug, interpolation = values[2].values  # c = t"{x = }"
+    assert (debug.value, interpolation.str, interpolation.conversion) == ("x = ", "x", ord("r"))
+    concatenated = values[3]  # d = t"a{x}" t"b"
+    assert [type(v).__name__ for v in concatenated.values] == ["Constant", "Interpolation", "Constant"]
+    assert place(concatenated) == (4, 4, 4, 16)
+    multiline = values[4].values[0]  # e = t"{x\n+ y}"
+    assert multiline.str == "x\n    + y" and place(multiline.value) == (5, 7, 6, 7)
+    visited = [node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)]
+    assert {"user", "amount", "width", "x", "y"} <= set(visited)  # ast.walk reaches what they interpolate
+
+
+@pytest.mark.parametrize("source", ['t"a" "b"\n', '"a" t"b"\n', 't"a" f"b"\n', 't"a" b"b"\n'])
+def test_a_t_string_is_concatenated_with_t_strings_only(source):
+    from backend_lint.parsing import ParseFailure
+
+    with pytest.raises(ParseFailure) as caught:
+        parse_python(source, "x.py")
+    assert caught.value.line == 1
