@@ -31,6 +31,7 @@ HERE = Path(__file__).resolve().parent / "fixtures" / "parsing"
 CONSTRUCTS = HERE / "constructs"
 GOLDENS = HERE / "goldens"
 POSITION = ("lineno", "col_offset", "end_lineno", "end_col_offset")
+OLD_FSTRINGS = sys.version_info < (3, 12)
 
 
 def shape(node: Any, old_fstrings: bool = False, in_fstring: bool = False) -> Any:
@@ -59,6 +60,36 @@ def shape(node: Any, old_fstrings: bool = False, in_fstring: bool = False) -> An
     if hasattr(node, "lineno") and not (old_fstrings and in_fstring):
         result["@"] = [getattr(node, name, None) for name in POSITION]
     return result
+
+
+def host_shape(tree: ast.AST) -> Any:
+    """The shape of a tree of this host's `ast.parse`, as the converter's tree must be on this
+    host: without the f-string piece positions of a CPython before 3.12, and without the empty
+    `Constant` that CPython 3.12 (3.12.1 at least, not 3.13) puts after a format spec's last
+    field (`f"{v:>{w}}"`)."""
+    if sys.version_info[:2] == (3, 12):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FormattedValue) and isinstance(node.format_spec, ast.JoinedStr):
+                values = node.format_spec.values
+                values[:] = [v for v in values if not (isinstance(v, ast.Constant) and v.value == "")]
+    return shape(tree, old_fstrings=OLD_FSTRINGS)
+
+
+def first_difference(expected: Any, actual: Any, path: str = "") -> Optional[str]:
+    """Where two shapes first differ, for an assertion's message; None when they are equal."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        for key in sorted(set(expected) | set(actual)):
+            found = first_difference(expected.get(key, "<missing>"), actual.get(key, "<missing>"), f"{path}.{key}")
+            if found:
+                return found
+        return None
+    if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
+        for index, (left, right) in enumerate(zip(expected, actual)):
+            found = first_difference(left, right, f"{path}[{index}]")
+            if found:
+                return found
+        return None
+    return None if expected == actual else f"{path}: expected {str(expected)[:200]}, converter {str(actual)[:200]}"
 
 
 def _dump(paths: List[str]) -> Dict[str, Optional[Any]]:

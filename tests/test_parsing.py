@@ -22,12 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from ast_goldens import CONSTRUCTS, GOLDENS, shape
+from ast_goldens import CONSTRUCTS, GOLDENS, OLD_FSTRINGS, first_difference, host_shape, shape
 from backend_lint.parsing import Interpolation, TemplateStr, from_cst, parse_python
 
 SNIPPETS = sorted(path.stem for path in CONSTRUCTS.glob("*.py"))
 HOST = f"{sys.version_info[0]}.{sys.version_info[1]}"
-OLD_FSTRINGS = sys.version_info < (3, 12)
 
 
 def snippet(name: str) -> str:
@@ -58,22 +57,6 @@ def lower(node: object) -> object:
             if key != "_type" and (key in host_fields or key == "@" or key not in droppable)}}  # fmt: skip
 
 
-def first_difference(expected: object, actual: object, path: str = "") -> str | None:
-    if isinstance(expected, dict) and isinstance(actual, dict):
-        for key in sorted(set(expected) | set(actual)):
-            found = first_difference(expected.get(key, "<missing>"), actual.get(key, "<missing>"), f"{path}.{key}")
-            if found:
-                return found
-        return None
-    if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
-        for index, (left, right) in enumerate(zip(expected, actual)):
-            found = first_difference(left, right, f"{path}[{index}]")
-            if found:
-                return found
-        return None
-    return None if expected == actual else f"{path}: expected {str(expected)[:200]}, converter {str(actual)[:200]}"
-
-
 def test_every_snippet_has_a_fresh_golden_or_is_of_python_3_14():
     made = {path.stem for path in GOLDENS.glob("*.json")}
     assert made <= set(SNIPPETS), "goldens without a snippet: run python tests/ast_goldens.py"
@@ -98,24 +81,8 @@ def test_the_converted_tree_is_the_hosts_tree(name):
         expected_tree = ast.parse(text)
     except SyntaxError:
         pytest.skip(f"Python {HOST} rejects {name}; its golden is compared instead")
-    converted = from_cst(text, f"{name}.py")
-    if OLD_FSTRINGS:  # CPython before 3.12 places an f-string's pieces at the whole string
-        expected, actual = shape(expected_tree, old_fstrings=True), shape(converted, old_fstrings=True)
-        assert actual == expected, first_difference(expected, actual)
-    else:
-        _drop_empty_spec_constants(expected_tree)
-        assert ast.dump(converted, include_attributes=True) == ast.dump(expected_tree, include_attributes=True)
-
-
-def _drop_empty_spec_constants(tree: ast.AST) -> None:
-    """CPython 3.12 (3.12.1 at least) ends a format spec whose last piece is a field with an
-    empty `Constant` (`f"{v:>{w}}"`); 3.13, and the converter, do not."""
-    if sys.version_info[:2] != (3, 12):
-        return
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FormattedValue) and isinstance(node.format_spec, ast.JoinedStr):
-            values = node.format_spec.values
-            values[:] = [v for v in values if not (isinstance(v, ast.Constant) and v.value == "")]
+    expected, actual = host_shape(expected_tree), shape(from_cst(text, f"{name}.py"), old_fstrings=OLD_FSTRINGS)
+    assert actual == expected, first_difference(expected, actual)
 
 
 @pytest.mark.parametrize("name", SNIPPETS)
