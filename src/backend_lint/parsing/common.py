@@ -8,7 +8,14 @@ from typing import Any
 
 
 class Unsupported(Exception):
-    """libcst accepted something that no CPython from 3.8 to 3.14 accepts."""
+    """libcst accepted something that no CPython from 3.8 to 3.14 accepts. `line` is where
+    (the converter fills in the line of the statement when the raiser does not know better),
+    `features` the newer syntax converted before it (see `convert.convert_source`)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.features: list[tuple[tuple[int, int], int]] = []
 
 
 LOAD = ast.Load()

@@ -72,7 +72,8 @@ class CompoundMixin:
         kind = node.type
         if isinstance(kind, libcst.Tuple) and not kind.lpar:  # PEP 758
             if node.name is not None:
-                raise Unsupported("multiple exception types must be parenthesized when using 'as'")
+                line = self.tokens.starts[self.first(node)][0]
+                raise Unsupported("multiple exception types must be parenthesized when using 'as'", line)
             self.note((3, 14))
         name = node.name.name if node.name is not None else None
         if name is not None and not isinstance(name, libcst.Name):

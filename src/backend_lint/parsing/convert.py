@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import sys
+import threading
 from typing import Any, Callable
 
 import libcst
@@ -131,15 +132,60 @@ class Converter(StatementMixin, CompoundMixin, ExpressionMixin, ArgumentMixin, P
 def convert_source(text: str) -> tuple[ast.Module, list[tuple[tuple[int, int], int]]]:
     """The `ast.Module` of `text` parsed by libcst, and the newer-than-host syntax it uses as
     (Python version, line of its statement). Raises `Unsupported` for what CPython rejects,
-    libcst's `ParserSyntaxError` for what libcst rejects, RecursionError when too deep."""
+    libcst's `ParserSyntaxError` for what libcst rejects, RecursionError when too deep.
+
+    libcst's code generation (see `tokens`) and the converter recurse once per level of
+    nesting, a chain `a + b + ...` or `"a" "b" ...` included, a few frames each: with the
+    host's stack and recursion limit they would stop near 300 levels, where CPython goes on
+    past 1,000 (`depth.too_deep` stops what is deeper than libcst's parser takes in seconds).
+    So the work runs in a thread of its own with a large stack and a higher recursion limit,
+    restored afterwards."""
+    return _deep(_convert, text)
+
+
+def _convert(text: str) -> tuple[ast.Module, list[tuple[tuple[int, int], int]]]:
     _accept_template_concatenation()
     try:
         module = libcst.parse_module(text)
     except (libcst.CSTValidationError, libcst.CSTLogicError) as error:
         raise Unsupported(str(error)) from None
     converter = Converter(text, record_tokens(module))
-    tree = ast.Module(body=converter.stmts(module), type_ignores=[])
+    try:
+        tree = ast.Module(body=converter.stmts(module), type_ignores=[])
+    except Unsupported as error:
+        if error.line is None:
+            error.line = converter._lines[-1]
+        error.features = converter.features
+        raise
     return tree, converter.features
+
+
+_STACK_BYTES = 512 * 1024 * 1024  # address space, used only as deep as the recursion goes
+_RECURSION_LIMIT = 40_000
+
+
+def _deep(function: Callable[[str], Any], text: str) -> Any:
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = function(text)
+        except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
+            outcome["error"] = error
+
+    limit = sys.getrecursionlimit()
+    stack = threading.stack_size(_STACK_BYTES)
+    sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
+    try:
+        worker = threading.Thread(target=run, name="backend-lint-libcst")
+        worker.start()
+        worker.join()
+    finally:
+        sys.setrecursionlimit(limit)
+        threading.stack_size(stack)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def _accept_template_concatenation() -> None:
