@@ -4,7 +4,7 @@ Each snippet of `fixtures/parsing/constructs/` is forced through the libcst conv
 (`from_cst`) and compared, every field and position, with
 
 - the golden tree of the newest CPython that accepts it (`fixtures/parsing/goldens/`, made by
-  `python tests/ast_goldens.py`), lowered to what this host's `ast` can hold: that is how a
+  `python tests/ast_oracle.py`), lowered to what this host's `ast` can hold: that is how a
   construct newer than the host is checked; and
 - `ast.parse` of this host, when the host accepts the snippet.
 
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from ast_goldens import CONSTRUCTS, GOLDENS, OLD_FSTRINGS, first_difference, host_shape, shape
+from ast_oracle import CONSTRUCTS, GOLDENS, OLD_FSTRINGS, first_difference, host_fields, host_shape, lower, shape
 from backend_lint.parsing import Interpolation, TemplateStr, from_cst, parse_python
 
 SNIPPETS = sorted(path.stem for path in CONSTRUCTS.glob("*.py"))
@@ -37,39 +37,19 @@ def golden(name: str) -> dict:
     return json.loads((GOLDENS / f"{name}.json").read_text("utf-8"))
 
 
-def lower(node: object) -> object:
-    """A golden tree as the converter must build it on this host: `type X = Y` is `X = Y`
-    before 3.12, `try/except*` is `try` before 3.11, type parameters are dropped before 3.12
-    and their defaults before 3.13. Every other difference from the host's `ast` stays one."""
-    if isinstance(node, list):
-        return [lower(item) for item in node]
-    if not isinstance(node, dict) or "_type" not in node:
-        return node
-    kind = node["_type"]
-    if kind == "TypeAlias" and not hasattr(ast, "TypeAlias"):
-        return {"_type": "Assign", "targets": [lower(node["name"])], "value": lower(node["value"]),
-                "type_comment": None, "@": node["@"]}  # fmt: skip
-    if kind == "TryStar" and not hasattr(ast, "TryStar"):
-        kind = "Try"
-    host_fields = getattr(ast, kind)._fields
-    droppable = {"type_params", "default_value"}
-    return {"_type": kind, **{key: lower(value) for key, value in node.items()
-            if key != "_type" and (key in host_fields or key == "@" or key not in droppable)}}  # fmt: skip
-
-
 def test_every_snippet_has_a_fresh_golden_or_is_of_python_3_14():
     made = {path.stem for path in GOLDENS.glob("*.json")}
-    assert made <= set(SNIPPETS), "goldens without a snippet: run python tests/ast_goldens.py"
+    assert made <= set(SNIPPETS), "goldens without a snippet: run python tests/ast_oracle.py"
     for name in made:
         digest = hashlib.sha256((CONSTRUCTS / f"{name}.py").read_bytes()).hexdigest()
-        assert golden(name)["source_sha256"] == digest, f"{name} changed: run python tests/ast_goldens.py"
+        assert golden(name)["source_sha256"] == digest, f"{name} changed: run python tests/ast_oracle.py"
     assert set(SNIPPETS) - made <= {"except_unparenthesised", "tstrings"}
 
 
 @pytest.mark.parametrize("name", sorted(path.stem for path in GOLDENS.glob("*.json")))
 def test_the_converted_tree_is_the_golden_tree(name):
     entry = golden(name)
-    expected = lower(entry["tree"])
+    expected = lower(entry["tree"], host_fields())
     actual = shape(from_cst(snippet(name), f"{name}.py"))
     assert actual == expected, f"against CPython {entry['made_by']}: {first_difference(expected, actual)}"
 

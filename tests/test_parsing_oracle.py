@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ast_goldens import OLD_FSTRINGS, first_difference, host_shape, shape
+from ast_oracle import OLD_FSTRINGS, first_difference, host_shape, shape
 from backend_lint.parsing import from_cst
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])

@@ -1,4 +1,7 @@
-"""Golden `ast` trees of the parser's construct snippets, and the code that makes them.
+"""What the parser's tests compare: trees as plain data (`shape`), the host's tree as the
+converter must match it (`host_shape`), the first difference of two (`first_difference`); and
+the golden trees of the construct snippets, with the code that makes them. `bench/cst_oracle.py`
+compares with the same functions.
 
 The snippets are `tests/fixtures/parsing/constructs/*.py`, one family of syntax each. Their
 goldens, `tests/fixtures/parsing/goldens/<name>.json`, hold the tree that the newest CPython
@@ -9,7 +12,7 @@ converter builds on the host with the golden, lowered to what the host's `ast` c
 Regenerate them after adding or changing a snippet (this runs the snippets under every
 `~/.pyenv/versions/3.*/bin/python` found, and any interpreter given with `--python`):
 
-    python tests/ast_goldens.py [--python PATH ...]
+    python tests/ast_oracle.py [--python PATH ...]
 
 This file runs under Python 3.8 and newer with the standard library alone: it is the script
 each interpreter runs (`--dump`) to print its trees.
@@ -73,6 +76,31 @@ def host_shape(tree: ast.AST) -> Any:
                 values = node.format_spec.values
                 values[:] = [v for v in values if not (isinstance(v, ast.Constant) and v.value == "")]
     return shape(tree, old_fstrings=OLD_FSTRINGS)
+
+
+def host_fields() -> Dict[str, List[str]]:
+    """The fields of each node class of this host's `ast`, by class name."""
+    return {name: list(cls._fields) for name, cls in vars(ast).items() if isinstance(cls, type) and issubclass(cls, ast.AST)}
+
+
+def lower(node: Any, fields: Dict[str, List[str]]) -> Any:
+    """A golden tree as the converter must build it on a host whose node classes have `fields`:
+    `type X = Y` is `X = Y` before 3.12, `try/except*` is `try` before 3.11, type parameters
+    are dropped before 3.12 and their defaults before 3.13. Every other difference from the
+    host's `ast` stays one."""
+    if isinstance(node, list):
+        return [lower(item, fields) for item in node]
+    if not isinstance(node, dict) or "_type" not in node:
+        return node
+    kind = node["_type"]
+    if kind == "TypeAlias" and kind not in fields:
+        return {"_type": "Assign", "targets": [lower(node["name"], fields)], "value": lower(node["value"], fields),
+                "type_comment": None, "@": node["@"]}  # fmt: skip
+    if kind == "TryStar" and kind not in fields:
+        kind = "Try"
+    keep = fields.get(kind, [])
+    return {"_type": kind, **{key: lower(value, fields) for key, value in node.items()
+            if key != "_type" and (key in keep or key == "@" or key not in ("type_params", "default_value"))}}  # fmt: skip
 
 
 def first_difference(expected: Any, actual: Any, path: str = "") -> Optional[str]:
