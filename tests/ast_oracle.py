@@ -37,31 +37,52 @@ POSITION = ("lineno", "col_offset", "end_lineno", "end_col_offset")
 OLD_FSTRINGS = sys.version_info < (3, 12)
 
 
-def shape(node: Any, old_fstrings: bool = False, in_fstring: bool = False) -> Any:
+def shape(node: Any, old_fstrings: bool = False) -> Any:
     """`node` as plain data: `{"_type": class name, field: value, ..., "@": [positions]}`.
 
     Constants other than str, int, bool and None are `{"_repr": repr(value)}`. With
-    `old_fstrings` (for trees of a CPython before 3.12, which places the pieces of an f-string
-    at the whole string), the positions of an f-string's constants, fields and format specs are
-    left out; those of the expressions in its fields are kept.
+    `old_fstrings`, as `without_fstring_positions` of it.
     """
+    result = _shape(node)
+    return without_fstring_positions(result) if old_fstrings else result
+
+
+def _shape(node: Any) -> Any:
     if isinstance(node, list):
-        return [shape(item, old_fstrings, in_fstring) for item in node]
+        return [_shape(item) for item in node]
     if not isinstance(node, ast.AST):
         if node is None or isinstance(node, (str, bool, int)):
             return node
         return {"_repr": repr(node)}
     result: Dict[str, Any] = {"_type": type(node).__name__}
     for name in node._fields:
-        value = getattr(node, name, None)
-        inner = in_fstring
-        if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.FormattedValue) and name == "format_spec"):
-            inner = True
-        elif isinstance(node, ast.FormattedValue) and name == "value":
-            inner = False
-        result[name] = shape(value, old_fstrings, inner)
-    if hasattr(node, "lineno") and not (old_fstrings and in_fstring):
+        result[name] = _shape(getattr(node, name, None))
+    if hasattr(node, "lineno"):
         result["@"] = [getattr(node, name, None) for name in POSITION]
+    return result
+
+
+def without_fstring_positions(node: Any, inside: bool = False) -> Any:
+    """A shape without what a CPython before 3.12 places differently, at the whole f-string:
+    the positions of an f-string's constants, fields and format specs, and of a tuple that is
+    a field's expression (placed at the braces). Those of other expressions in fields stay."""
+    if isinstance(node, list):
+        return [without_fstring_positions(item, inside) for item in node]
+    if not isinstance(node, dict) or "_type" not in node:
+        return node
+    kind = node["_type"]
+    result = {}
+    for key, value in node.items():
+        if key == "@" and inside:
+            continue
+        inner = inside
+        if kind == "JoinedStr" or (kind == "FormattedValue" and key == "format_spec"):
+            inner = True
+        elif kind == "FormattedValue" and key == "value":
+            inner = isinstance(value, dict) and value.get("_type") == "Tuple"
+            if inner:
+                value = {**value, "elts": without_fstring_positions(value["elts"])}
+        result[key] = without_fstring_positions(value, inner)
     return result
 
 

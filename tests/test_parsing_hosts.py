@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from ast_oracle import CONSTRUCTS, GOLDENS, first_difference, lower, shape
+from ast_oracle import CONSTRUCTS, GOLDENS, first_difference, lower, shape, without_fstring_positions
 from backend_lint.parsing import parse_python
 
 REPO = Path(__file__).resolve().parent.parent
@@ -94,24 +94,5 @@ def test_the_parser_gives_the_golden_trees_under_another_host(minor, request):
         if golden.exists():
             expected = lower(json.loads(golden.read_text("utf-8"))["tree"], fields)
             if minor < "3.12":  # an f-string's pieces from that host's own ast.parse: not comparable
-                expected, tree = _without_fstring_positions(expected), _without_fstring_positions(tree)
+                expected, tree = without_fstring_positions(expected), without_fstring_positions(tree)
             assert tree == expected, f"{path.name} under {minor}: {first_difference(expected, tree)}"
-
-
-def _without_fstring_positions(node: object, inside: bool = False) -> object:
-    """A shape without the positions of f-string pieces (as `shape(old_fstrings=True)`)."""
-    if isinstance(node, list):
-        return [_without_fstring_positions(item, inside) for item in node]
-    if not isinstance(node, dict) or "_type" not in node:
-        return node
-    result = {}
-    for key, value in node.items():
-        inner = inside
-        if node["_type"] == "JoinedStr" or (node["_type"] == "FormattedValue" and key == "format_spec"):
-            inner = True
-        elif node["_type"] == "FormattedValue" and key == "value":
-            inner = False
-        if key == "@" and inside:
-            continue
-        result[key] = _without_fstring_positions(value, inner)
-    return result

@@ -4,6 +4,7 @@ and node construction that fills the fields a host's `ast` has but the source ca
 from __future__ import annotations
 
 import ast
+import unicodedata
 from typing import Any
 
 
@@ -34,6 +35,13 @@ def make(cls: type, **fields: Any) -> Any:
             elif name == "type_params":
                 node.type_params = []
     return node
+
+
+def identifier(node: Any) -> str:
+    """The name of a libcst `Name` as CPython keeps it: NFKC-normalised (PEP 3131), so `ﬁle`
+    and `file` are one name."""
+    value = node.value
+    return value if value.isascii() else unicodedata.normalize("NFKC", value)
 
 
 def store(node: Any, ctx: ast.expr_context) -> Any:

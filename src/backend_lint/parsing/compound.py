@@ -14,7 +14,7 @@ from typing import Any
 
 import libcst
 
-from .common import STORE, Unsupported, make, store
+from .common import STORE, Unsupported, identifier, make, store
 
 
 class CompoundMixin:
@@ -78,7 +78,7 @@ class CompoundMixin:
         name = node.name.name if node.name is not None else None
         if name is not None and not isinstance(name, libcst.Name):
             raise Unsupported("cannot use except statement with this target")
-        result = ast.ExceptHandler(type=self.optional(kind), name=name and name.value, body=self.stmts(node.body))
+        result = ast.ExceptHandler(type=self.optional(kind), name=name and identifier(name), body=self.stmts(node.body))
         return self.locate(result, *self.span(node))
 
     # -- definitions -----------------------------------------------------------------------
@@ -93,7 +93,7 @@ class CompoundMixin:
     def stmt_FunctionDef(self, node: libcst.FunctionDef) -> ast.stmt:
         kind = ast.AsyncFunctionDef if node.asynchronous is not None else ast.FunctionDef
         fields = {
-            "name": node.name.value,
+            "name": identifier(node.name),
             "args": self.arguments(node.params),
             "body": self.stmts(node.body),
             "decorator_list": self.decorators(node),
@@ -107,7 +107,7 @@ class CompoundMixin:
     def stmt_ClassDef(self, node: libcst.ClassDef) -> ast.stmt:
         bases, keywords = self.call_arguments([*node.bases, *node.keywords])
         fields = {
-            "name": node.name.value,
+            "name": identifier(node.name),
             "bases": bases,
             "keywords": keywords,
             "body": self.stmts(node.body),
