@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
+import warnings
 
 # CPython's messages for its nesting limits: the file is too deep, not newer.
 _PARSER_LIMITS = frozenset({"too many nested parentheses", "too many levels of indentation", "too many nested f-strings"})
@@ -48,7 +49,10 @@ def parse_python(text: str, filename: str) -> ast.Module:
         if reason is not None:
             raise ParseFailure(f"nested too deeply for Python's parser ({reason})", kind="limit")
     try:
-        return ast.parse(text, filename=filename)
+        with warnings.catch_warnings():  # `"\d"` and the like: the linted file's business, not the user's terminal
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return ast.parse(text, filename=filename)
     except SyntaxError as error:
         return _parse_newer(text, error)
     except (RecursionError, MemoryError) as error:
