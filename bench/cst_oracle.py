@@ -4,12 +4,13 @@ be the tree `ast.parse` builds, node for node, positions included.
     python bench/cst_oracle.py DIR_OR_FILE... [--jobs N] [--show N]
 
 prints how many files were compared, how long the libcst path took, and for each mismatch the
-first difference (path in the tree, what the host has, what the converter has).
-
-On a host older than 3.12, CPython places the pieces of an f-string (its constants, its
+first difference (path in the tree, what the host has, what the converter has). It compares
+as tests/test_parsing_oracle.py does, with tests/ast_oracle.py, which says what is left out:
+on a host older than 3.12, CPython places the pieces of an f-string (its constants, its
 replacement fields and their format specs) at the whole string, while the converter gives
 their real positions as CPython 3.12+ does; those positions are not compared there (the
 expressions inside the fields still are). Run it under 3.12 or newer to compare them too.
+The interpreter needs libcst: use a virtual environment with backend-lint installed.
 """
 
 from __future__ import annotations
@@ -22,59 +23,11 @@ import time
 from multiprocessing import Pool
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
+from ast_oracle import OLD_FSTRINGS, first_difference, host_shape, shape  # noqa: E402
 from backend_lint.parsing import ParseFailure, from_cst  # noqa: E402
-
-_ATTRIBUTES = ("lineno", "col_offset", "end_lineno", "end_col_offset")
-OLD_FSTRINGS = sys.version_info < (3, 12)
-
-
-def first_difference(expected: object, actual: object, path: str = "", fstring_part: bool = False) -> str | None:
-    """Where two trees first differ, or None when they are the same."""
-    if isinstance(expected, list) or isinstance(actual, list):
-        if not (isinstance(expected, list) and isinstance(actual, list)) or len(expected) != len(actual):
-            return f"{path}: {_short(expected)} != {_short(actual)}"
-        for index, (left, right) in enumerate(zip(expected, actual)):
-            found = first_difference(left, right, f"{path}[{index}]", fstring_part)
-            if found:
-                return found
-        return None
-    if not isinstance(expected, ast.AST) or not isinstance(actual, ast.AST):
-        if type(expected) is not type(actual) or expected != actual:
-            return f"{path}: {expected!r} != {actual!r}"
-        return None
-    if type(expected).__name__ != type(actual).__name__:
-        return f"{path}: {type(expected).__name__} != {type(actual).__name__}"
-    if not (fstring_part and OLD_FSTRINGS):
-        for name in _ATTRIBUTES:
-            if getattr(expected, name, None) != getattr(actual, name, None):
-                where = "{}:{}-{}:{}"
-                return (
-                    f"{path}.{name} ({type(expected).__name__}): host {where.format(*_place(expected))}"
-                    f" converter {where.format(*_place(actual))}"
-                )
-    for name in type(expected)._fields:
-        inner = fstring_part if name in ("value", "values", "format_spec") else False
-        if isinstance(expected, ast.JoinedStr) and name == "values":
-            inner = True
-        if isinstance(expected, ast.FormattedValue) and name == "value":
-            inner = False
-        if isinstance(expected, ast.FormattedValue) and name == "format_spec":
-            inner = True
-        found = first_difference(getattr(expected, name, None), getattr(actual, name, None), f"{path}.{name}", inner)
-        if found:
-            return found
-    return None
-
-
-def _place(node: ast.AST) -> tuple:
-    return tuple(getattr(node, name, None) for name in _ATTRIBUTES)
-
-
-def _short(value: object) -> str:
-    text = repr(value) if not isinstance(value, list) else f"list of {len(value)}"
-    return text[:80]
 
 
 def compare(path: str) -> tuple[str, str, float, int]:
@@ -91,7 +44,7 @@ def compare(path: str) -> tuple[str, str, float, int]:
     except ParseFailure as failure:
         return path, f"failed: {failure.message[:300]}", 0.0, text.count("\n")
     elapsed = time.perf_counter() - started
-    found = first_difference(expected.body, actual.body, "body")
+    found = first_difference(host_shape(expected), shape(actual, old_fstrings=OLD_FSTRINGS), "module")
     return path, found or "same", elapsed, text.count("\n")
 
 

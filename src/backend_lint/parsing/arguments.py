@@ -12,7 +12,7 @@ import ast
 
 import libcst
 
-from .common import Unsupported, make
+from .common import Unsupported, identifier, make
 
 
 class ArgumentMixin:
@@ -38,7 +38,7 @@ class ArgumentMixin:
         annotation = node.annotation
         if annotation is not None and isinstance(annotation.annotation, libcst.StarredElement):
             self.note((3, 11))  # PEP 646: *args: *Ts
-        result = make(ast.arg, arg=node.name.value, annotation=self.optional(annotation and annotation.annotation))
+        result = make(ast.arg, arg=identifier(node.name), annotation=self.optional(annotation and annotation.annotation))
         last = self.last(annotation) if annotation is not None else self.last(node.name)
         return self.locate(result, self.first(node.name), last)
 

@@ -4,11 +4,19 @@ and node construction that fills the fields a host's `ast` has but the source ca
 from __future__ import annotations
 
 import ast
+import unicodedata
 from typing import Any
 
 
 class Unsupported(Exception):
-    """libcst accepted something that no CPython from 3.8 to 3.14 accepts."""
+    """libcst accepted something that no CPython from 3.8 to 3.14 accepts. `line` is where
+    (the converter fills in the line of the statement when the raiser does not know better),
+    `features` the newer syntax converted before it (see `convert.convert_source`)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.features: list[tuple[tuple[int, int], int]] = []
 
 
 LOAD = ast.Load()
@@ -27,6 +35,13 @@ def make(cls: type, **fields: Any) -> Any:
             elif name == "type_params":
                 node.type_params = []
     return node
+
+
+def identifier(node: Any) -> str:
+    """The name of a libcst `Name` as CPython keeps it: NFKC-normalised (PEP 3131), so `ﬁle`
+    and `file` are one name."""
+    value = node.value
+    return value if value.isascii() else unicodedata.normalize("NFKC", value)
 
 
 def store(node: Any, ctx: ast.expr_context) -> Any:

@@ -14,7 +14,7 @@ from typing import Any
 
 import libcst
 
-from .common import STORE, Unsupported, make, store
+from .common import STORE, Unsupported, identifier, make, store
 
 
 class CompoundMixin:
@@ -72,12 +72,13 @@ class CompoundMixin:
         kind = node.type
         if isinstance(kind, libcst.Tuple) and not kind.lpar:  # PEP 758
             if node.name is not None:
-                raise Unsupported("multiple exception types must be parenthesized when using 'as'")
+                line = self.tokens.starts[self.first(node)][0]
+                raise Unsupported("multiple exception types must be parenthesized when using 'as'", line)
             self.note((3, 14))
         name = node.name.name if node.name is not None else None
         if name is not None and not isinstance(name, libcst.Name):
             raise Unsupported("cannot use except statement with this target")
-        result = ast.ExceptHandler(type=self.optional(kind), name=name and name.value, body=self.stmts(node.body))
+        result = ast.ExceptHandler(type=self.optional(kind), name=name and identifier(name), body=self.stmts(node.body))
         return self.locate(result, *self.span(node))
 
     # -- definitions -----------------------------------------------------------------------
@@ -92,7 +93,7 @@ class CompoundMixin:
     def stmt_FunctionDef(self, node: libcst.FunctionDef) -> ast.stmt:
         kind = ast.AsyncFunctionDef if node.asynchronous is not None else ast.FunctionDef
         fields = {
-            "name": node.name.value,
+            "name": identifier(node.name),
             "args": self.arguments(node.params),
             "body": self.stmts(node.body),
             "decorator_list": self.decorators(node),
@@ -106,7 +107,7 @@ class CompoundMixin:
     def stmt_ClassDef(self, node: libcst.ClassDef) -> ast.stmt:
         bases, keywords = self.call_arguments([*node.bases, *node.keywords])
         fields = {
-            "name": node.name.value,
+            "name": identifier(node.name),
             "bases": bases,
             "keywords": keywords,
             "body": self.stmts(node.body),

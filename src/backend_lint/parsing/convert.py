@@ -7,13 +7,20 @@ always token ranges (see `tokens`): `locate(node, first, last)` gives `node` the
 `first` and the end of token `last`.
 
 A construct CPython's parser would reject, or one newer than Python 3.14, raises `Unsupported`;
-`parse_python` then reports the host parser's own syntax error.
+`parse_python` then reports the host parser's own syntax error. So do the checks libcst makes
+while it builds its tree (`CSTValidationError`, e.g. for `b"a" "b"`).
+
+libcst (1.9 and before) cannot build the tree of a t-string concatenated after another string
+(`t"a" t"b"`): its `ConcatenatedString` check knows no `TemplatedString` on the right and
+raises `CSTLogicError`. `convert_source` first gives that check the missing case (the same
+parenthesis rule; what may be concatenated with a t-string is the converter's to say).
 """
 
 from __future__ import annotations
 
 import ast
 import sys
+import threading
 from typing import Any, Callable
 
 import libcst
@@ -125,8 +132,73 @@ class Converter(StatementMixin, CompoundMixin, ExpressionMixin, ArgumentMixin, P
 def convert_source(text: str) -> tuple[ast.Module, list[tuple[tuple[int, int], int]]]:
     """The `ast.Module` of `text` parsed by libcst, and the newer-than-host syntax it uses as
     (Python version, line of its statement). Raises `Unsupported` for what CPython rejects,
-    libcst's `ParserSyntaxError` for what libcst rejects, RecursionError when too deep."""
-    module = libcst.parse_module(text)
+    libcst's `ParserSyntaxError` for what libcst rejects, RecursionError when too deep.
+
+    libcst's code generation (see `tokens`) and the converter recurse once per level of
+    nesting, a chain `a + b + ...` or `"a" "b" ...` included, a few frames each: with the
+    host's stack and recursion limit they would stop near 300 levels, where CPython goes on
+    past 1,000 (`depth.too_deep` stops what is deeper than libcst's parser takes in seconds).
+    So the work runs in a thread of its own with a large stack and a higher recursion limit,
+    restored afterwards."""
+    return _deep(_convert, text)
+
+
+def _convert(text: str) -> tuple[ast.Module, list[tuple[tuple[int, int], int]]]:
+    _accept_template_concatenation()
+    try:
+        module = libcst.parse_module(text)
+    except (libcst.CSTValidationError, libcst.CSTLogicError) as error:
+        raise Unsupported(str(error)) from None
     converter = Converter(text, record_tokens(module))
-    tree = ast.Module(body=converter.stmts(module), type_ignores=[])
+    try:
+        tree = ast.Module(body=converter.stmts(module), type_ignores=[])
+    except Unsupported as error:
+        if error.line is None:
+            error.line = converter._lines[-1]
+        error.features = converter.features
+        raise
     return tree, converter.features
+
+
+_STACK_BYTES = 512 * 1024 * 1024  # address space, used only as deep as the recursion goes
+_RECURSION_LIMIT = 40_000
+
+
+def _deep(function: Callable[[str], Any], text: str) -> Any:
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = function(text)
+        except BaseException as error:  # noqa: BLE001 - re-raised in the caller's thread
+            outcome["error"] = error
+
+    limit = sys.getrecursionlimit()
+    stack = threading.stack_size(_STACK_BYTES)
+    sys.setrecursionlimit(max(limit, _RECURSION_LIMIT))
+    try:
+        worker = threading.Thread(target=run, name="backend-lint-libcst")
+        worker.start()
+        worker.join()
+    finally:
+        sys.setrecursionlimit(limit)
+        threading.stack_size(stack)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _accept_template_concatenation() -> None:
+    """Teach libcst's `ConcatenatedString` check the case of a t-string on the right."""
+    check = libcst.ConcatenatedString._validate
+    if getattr(check, "accepts_templates", False):
+        return
+
+    def validate(node: libcst.ConcatenatedString) -> None:
+        if not isinstance(node.right, libcst.TemplatedString):
+            check(node)
+        elif node.left.lpar or node.left.rpar or node.right.lpar or node.right.rpar:
+            raise libcst.CSTValidationError("Cannot concatenate parenthesized strings.")
+
+    validate.accepts_templates = True  # type: ignore[attr-defined]
+    libcst.ConcatenatedString._validate = validate  # type: ignore[method-assign]

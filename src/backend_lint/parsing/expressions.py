@@ -14,7 +14,7 @@ from typing import Any
 
 import libcst
 
-from .common import LOAD, STORE, Unsupported, store
+from .common import LOAD, STORE, Unsupported, identifier, store
 
 _BINARY = {
     "Add": ast.Add, "Subtract": ast.Sub, "Multiply": ast.Mult, "Divide": ast.Div,
@@ -43,7 +43,7 @@ class ExpressionMixin:
     def expr_Name(self, node: libcst.Name) -> ast.expr:
         if node.value in _SINGLETONS:
             return ast.Constant(value=_SINGLETONS[node.value], kind=None)
-        return ast.Name(id=node.value, ctx=LOAD)
+        return ast.Name(id=identifier(node), ctx=LOAD)
 
     def expr_Ellipsis(self, node: libcst.Ellipsis) -> ast.expr:
         return ast.Constant(value=..., kind=None)
@@ -101,7 +101,7 @@ class ExpressionMixin:
     # -- trailers --------------------------------------------------------------------------
 
     def expr_Attribute(self, node: libcst.Attribute) -> ast.expr:
-        return ast.Attribute(value=self.expr(node.value), attr=node.attr.value, ctx=LOAD)
+        return ast.Attribute(value=self.expr(node.value), attr=identifier(node.attr), ctx=LOAD)
 
     def expr_Subscript(self, node: libcst.Subscript) -> ast.expr:
         elements = node.slice
@@ -139,7 +139,7 @@ class ExpressionMixin:
             first, last = self.without_comma(argument)
             value = self.expr(argument.value)
             if argument.keyword is not None or argument.star == "**":
-                name = argument.keyword.value if argument.keyword is not None else None
+                name = identifier(argument.keyword) if argument.keyword is not None else None
                 keywords.append(self.locate(ast.keyword(arg=name, value=value), first, last))
             elif argument.star == "*":
                 args.append(self.locate(ast.Starred(value=value, ctx=LOAD), first, last))

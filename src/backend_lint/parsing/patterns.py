@@ -11,7 +11,7 @@ from typing import Any
 
 import libcst
 
-from .common import Unsupported
+from .common import Unsupported, identifier
 
 _SINGLETONS = {"True": True, "False": False, "None": None}
 
@@ -39,7 +39,7 @@ class PatternMixin:
         return ast.MatchSingleton(value=_SINGLETONS[node.value.value])
 
     def pat_MatchAs(self, node: libcst.MatchAs) -> ast.pattern:
-        name = node.name.value if node.name is not None else None
+        name = identifier(node.name) if node.name is not None else None
         if name == "_" and node.pattern is not None:
             raise Unsupported("cannot use '_' as a target")
         pattern = self.pattern(node.pattern) if node.pattern is not None else None
@@ -52,7 +52,7 @@ class PatternMixin:
         items = []
         for element in node.patterns:
             if isinstance(element, libcst.MatchStar):
-                star = ast.MatchStar(name=element.name.value if element.name is not None else None)
+                star = ast.MatchStar(name=identifier(element.name) if element.name is not None else None)
                 if star.name == "_":
                     star.name = None
                 items.append(self.locate(star, *self.without_comma(element)))
@@ -69,13 +69,13 @@ class PatternMixin:
     def pat_MatchMapping(self, node: libcst.MatchMapping) -> ast.pattern:
         keys = [self.expr(element.key) for element in node.elements]
         patterns = [self.pattern(element.pattern) for element in node.elements]
-        rest = node.rest.value if node.rest is not None else None
+        rest = identifier(node.rest) if node.rest is not None else None
         return ast.MatchMapping(keys=keys, patterns=patterns, rest=rest)
 
     def pat_MatchClass(self, node: libcst.MatchClass) -> ast.pattern:
         return ast.MatchClass(
             cls=self.expr(node.cls),
             patterns=[self.pattern(element.value) for element in node.patterns],
-            kwd_attrs=[element.key.value for element in node.kwds],
+            kwd_attrs=[identifier(element.key) for element in node.kwds],
             kwd_patterns=[self.pattern(element.pattern) for element in node.kwds],
         )

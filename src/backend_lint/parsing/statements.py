@@ -14,7 +14,7 @@ from typing import Any
 
 import libcst
 
-from .common import DEL, LOAD, STORE, Unsupported, make, store
+from .common import DEL, LOAD, STORE, Unsupported, identifier, make, store
 
 _AUGMENTED = {
     "AddAssign": ast.Add, "SubtractAssign": ast.Sub, "MultiplyAssign": ast.Mult, "DivideAssign": ast.Div,
@@ -83,10 +83,10 @@ class StatementMixin:
         return ast.Delete(targets=targets)
 
     def stmt_Global(self, node: libcst.Global) -> ast.stmt:
-        return ast.Global(names=[item.name.value for item in node.names])
+        return ast.Global(names=[identifier(item.name) for item in node.names])
 
     def stmt_Nonlocal(self, node: libcst.Nonlocal) -> ast.stmt:
-        return ast.Nonlocal(names=[item.name.value for item in node.names])
+        return ast.Nonlocal(names=[identifier(item.name) for item in node.names])
 
     # -- imports ---------------------------------------------------------------------------
 
@@ -103,14 +103,14 @@ class StatementMixin:
         return ast.ImportFrom(module=module, names=names, level=len(node.relative))
 
     def alias(self, node: libcst.ImportAlias) -> ast.alias:
-        asname = node.asname.name.value if node.asname is not None else None
+        asname = identifier(node.asname.name) if node.asname is not None else None
         return self.locate(ast.alias(name=dotted(node.name), asname=asname), *self.without_comma(node))
 
     # -- PEP 695 ---------------------------------------------------------------------------
 
     def stmt_TypeAlias(self, node: libcst.TypeAlias) -> ast.stmt:
         self.note((3, 12))
-        name = self.locate(ast.Name(id=node.name.value, ctx=STORE), *self.span(node.name))
+        name = self.locate(ast.Name(id=identifier(node.name), ctx=STORE), *self.span(node.name))
         value = self.expr(node.value)
         if not hasattr(ast, "TypeAlias"):
             return make(ast.Assign, targets=[name], value=value)
@@ -127,7 +127,7 @@ class StatementMixin:
 
     def type_param(self, node: libcst.TypeParam) -> Any:
         param = node.param
-        fields: dict[str, Any] = {"name": param.name.value}
+        fields: dict[str, Any] = {"name": identifier(param.name)}
         if isinstance(param, libcst.TypeVar):
             kind = ast.TypeVar
             fields["bound"] = self.optional(param.bound)
@@ -152,5 +152,5 @@ class StatementMixin:
 def dotted(node: libcst.CSTNode) -> str:
     """`a.b.c` of a dotted module name."""
     if isinstance(node, libcst.Name):
-        return node.value
-    return f"{dotted(node.value)}.{node.attr.value}"
+        return identifier(node)
+    return f"{dotted(node.value)}.{identifier(node.attr)}"

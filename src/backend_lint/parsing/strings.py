@@ -33,7 +33,7 @@ class StringMixin:
     """Builders of `ast.Constant`, `ast.JoinedStr` and `TemplateStr` from string literals."""
 
     def expr_SimpleString(self, node: libcst.SimpleString) -> ast.expr:
-        kind = "u" if node.prefix.lower().startswith("u") else None
+        kind = "u" if node.value.startswith("u") else None  # as CPython: a lower-case u only
         return ast.Constant(value=literal_value(node.value), kind=kind)
 
     def expr_FormattedString(self, node: libcst.CSTNode) -> ast.expr:

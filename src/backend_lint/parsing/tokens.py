@@ -14,7 +14,11 @@ source, for the few nodes whose *value* is source text (f-string debug text, t-s
 expressions).
 
 This uses libcst's code generation protocol (`CSTNode._codegen` and `CodegenState`), the same
-one its own PositionProvider is built on.
+one its own PositionProvider is built on. `CSTNode._codegen` passes `**kwargs` on to each
+node's `_codegen_impl`; before Python 3.13 such a call goes through C, so a chain of a few
+hundred `+` or adjacent strings met CPython 3.12's fixed C recursion limit. `record_tokens`
+first makes `_codegen` call `_codegen_impl` directly when there are no keyword arguments
+(the same calls, made the same way as every other call there).
 """
 
 from __future__ import annotations
@@ -110,6 +114,24 @@ class _Recorder(CodegenState):
 
 def record_tokens(module: libcst.Module) -> TokenMap:
     """The significant tokens of `module`, generated from its tree."""
+    _direct_codegen()
     tokens = TokenMap()
     module._codegen(_Recorder(module, tokens))
     return tokens
+
+
+def _direct_codegen() -> None:
+    node_class = libcst.CSTNode
+    if getattr(node_class._codegen, "direct", False):
+        return
+
+    def _codegen(self: libcst.CSTNode, state: CodegenState, **kwargs: object) -> None:
+        state.before_codegen(self)
+        if kwargs:
+            self._codegen_impl(state, **kwargs)
+        else:
+            self._codegen_impl(state)
+        state.after_codegen(self)
+
+    _codegen.direct = True  # type: ignore[attr-defined]
+    node_class._codegen = _codegen  # type: ignore[method-assign]
