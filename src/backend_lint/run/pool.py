@@ -15,9 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ..engines import registry
-from ..model import FileResult, assign_fingerprints
-from ..source import load_unit
+from ..engines import UnitOutput, registry
+from ..model import Error, FileResult, assign_fingerprints
+from ..source import SourceUnit, load_unit
+from .limits import FILE_SECONDS, TooSlow, time_limit
 
 PARALLEL_THRESHOLD = 16  # below this many files a worker pool costs more than it saves
 Progress = Callable[[int, int], None]
@@ -35,13 +36,15 @@ class WorkerSettings:
     agents: dict[str, str] = field(default_factory=dict)
     keep_text: bool = False  # send each file's text back (external engines' findings need it)
     root: str = "."  # the project's root directory
+    file_seconds: float | None = FILE_SECONDS  # time each in-process engine may spend on one file
 
 
 class Analysed(NamedTuple):
     """One file loaded and analysed in this run, with what the cache keys it by."""
 
     result: FileResult
-    digest: str | None  # content hash; None for a file that could not be read
+    digest: str | None  # content hash; None for a file that could not be read, or whose result
+    # depends on more than its content (an engine ran out of time on it: not to be cached)
     stamp: list | None  # the file's stamp when it was opened
     text: str | None  # its text, with `keep_text`
 
@@ -56,13 +59,16 @@ class Analyser:
             for name in settings.engines
         ]
         self.keep_text = settings.keep_text
+        self.seconds = settings.file_seconds
 
     def record(self, item: Item) -> tuple:
         path, display, is_test, read = item
         unit = load_unit(path, display, is_test, read)
         findings, errors, facts = [], [unit.error] if unit.error else [], {}
+        digest = unit.digest
         for name, analyser in self.analysers:
-            output = analyser.analyse(unit)
+            output, slow = self.bounded(name, analyser, unit)
+            digest = None if slow else digest
             findings += output.findings
             errors += output.errors
             if output.facts is not None:
@@ -70,7 +76,19 @@ class Analyser:
         findings = assign_fingerprints(findings, unit.lines)
         code = code_lines(findings, unit.lines)
         result = FileResult(display, tuple(findings), tuple(errors), unit.directives, unit.spans, len(unit.lines), code, facts)
-        return result.to_record(), unit.digest, unit.stamp, unit.text if self.keep_text else None
+        return result.to_record(), digest, unit.stamp, unit.text if self.keep_text else None
+
+    def bounded(self, name: str, analyser, unit: SourceUnit) -> tuple[UnitOutput, bool]:
+        """One engine's output for one unit, or the limit error once it took too long (the other
+        engines still run on the file); and whether it did."""
+        try:
+            with time_limit(self.seconds):
+                return analyser.analyse(unit), False
+        except TooSlow as slow:
+            size = sum(map(len, unit.lines)) // 1024
+            message = (f"too slow to analyse: {name} {slow} (the limit per file; {len(unit.lines):,} lines, "
+                       f"{size:,} KiB)")  # fmt: skip
+            return UnitOutput([], [Error("limit", message, unit.display, name)]), True
 
 
 def code_lines(findings, lines: list[str]) -> dict[int, str]:

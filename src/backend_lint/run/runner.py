@@ -21,6 +21,7 @@ from ..model import Error, FileResult, Finding, Report, assign_fingerprints
 from ..source import MAX_BYTES, SourceError, content_hash, file_stamp, read_stamped, source_lines
 from .cache import ResultCache, is_racy, settings_key
 from .decide import decide
+from .limits import FILE_SECONDS
 from .pool import Analysed, Progress, WorkerSettings, analyse_all, code_lines
 from .selection import Selection, resolve
 
@@ -32,6 +33,7 @@ class RunOptions:
     jobs: int = 0  # 0: one process per CPU
     progress: Progress | None = None
     cache_dir: str | None = None  # None: no result cache
+    file_seconds: float | None = FILE_SECONDS  # time each in-process engine may spend on one file
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
     settings = WorkerSettings(
         selection.in_process(), {n: selection.engine_codes(n) for n in selection.in_process()},
         selection.options, selection.agents, keep_text=bool(external) and bool(targets.paths), root=str(config.root),
+        file_seconds=options.file_seconds,
     )  # fmt: skip
     jobs = options.jobs or os.cpu_count() or 1
     with ThreadPoolExecutor(max_workers=max(1, len(external))) as pool:  # external engines run while the workers do
