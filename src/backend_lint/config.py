@@ -14,6 +14,7 @@
 | `agents` | table: rule -> agent id | route a rule's findings to another specialist (rule by code or name; agent ids from the catalog) |
 | `engines` | list | engines to run: `native`, `semgrep`, `ruff` (default: every one installed) |
 | `report-unused-suppressions` | bool | report suppression comments that silence nothing (BL901) |
+| `max-findings-per-file` | integer ≥ 1 | show at most this many findings per file; the rest of each file becomes one summary finding (generated code); the exit code, `--fail-on` and baselines still count them all (default: no limit) |
 
 Patterns are relative to the directory holding the pyproject.toml. Unknown keys, wrong types and
 unknown values are a `ConfigError` naming the key (exit code 2).
@@ -62,6 +63,7 @@ class Config:
     agents: dict[str, str] = field(default_factory=dict)
     engines: tuple[str, ...] | None = None
     report_unused_suppressions: bool = False
+    max_findings_per_file: int | None = None
 
     def replace(self, **changes) -> Config:
         return dataclasses.replace(self, **changes)
@@ -85,6 +87,12 @@ def _choice(choices: tuple[str, ...]):
 def _bool(key: str, value: object) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"{key}: expected true or false, got {value!r}")
+    return value
+
+
+def _positive_int(key: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{key}: expected a whole number of at least 1, got {value!r}")
     return value
 
 
@@ -137,6 +145,7 @@ SCHEMA = {
     "agents": ("agents", _table_of(_agent)),
     "engines": ("engines", _engines),
     "report-unused-suppressions": ("report_unused_suppressions", _bool),
+    "max-findings-per-file": ("max_findings_per_file", _positive_int),
 }
 
 
