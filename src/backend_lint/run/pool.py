@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -100,8 +101,18 @@ _worker: list[Analyser] = []  # per worker process: the analyser built by _init_
 
 
 def _init_worker(settings: WorkerSettings) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the main process decides
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the CLI's handler, inherited: a worker just ends
     _collect_rarely()
     _worker[:] = [Analyser(settings)]
+
+
+def _terminate(pool) -> None:
+    """End the workers now, their queued chunks cancelled. `ProcessPoolExecutor` has no public way
+    to stop running calls; its processes are kept in `_processes` (CPython 3.9-3.14)."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
 
 
 def _collect_rarely() -> tuple[int, int, int]:
@@ -164,12 +175,16 @@ def analyse_all(
         from concurrent.futures import ProcessPoolExecutor, as_completed  # only runs that need workers pay
 
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,)) as pool:
-            futures = [pool.submit(_analyse_chunk, chunk) for chunk in _chunks(items, jobs)]
-            for future in as_completed(futures):
-                chunk = future.result()
-                for index, raw in chunk:
-                    finished(index, raw)
-                done += len(chunk)
-                if progress:
-                    progress(done, total)
+            try:
+                futures = [pool.submit(_analyse_chunk, chunk) for chunk in _chunks(items, jobs)]
+                for future in as_completed(futures):
+                    chunk = future.result()
+                    for index, raw in chunk:
+                        finished(index, raw)
+                    done += len(chunk)
+                    if progress:
+                        progress(done, total)
+            except BaseException:  # Ctrl-C, SIGTERM: leaving the block would wait for every chunk
+                _terminate(pool)
+                raise
     return results  # type: ignore[return-value]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..engines import EngineOutput, ExternalJob, registry
+from ..engines.external import Subprocesses
 from ..files import PathMatcher, SourceFile, find_files
 from ..model import Error, FileResult, Finding, Report, assign_fingerprints
 from ..source import MAX_BYTES, SourceError, content_hash, file_stamp, read_stamped, source_lines
@@ -73,12 +74,18 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
         file_seconds=options.file_seconds,
     )  # fmt: skip
     jobs = options.jobs or os.cpu_count() or 1
+    processes = Subprocesses()
     with ThreadPoolExecutor(max_workers=max(1, len(external))) as pool:  # external engines run while the workers do
-        pending = [pool.submit(_run_external, name, selection, targets, config.root, str(cache.directory) if cache else None)
-                   for name in external if targets.paths]  # fmt: skip
-        work = [(*items[i], read.get(i)) for i in todo]
-        analysed = analyse_all(work, settings, jobs, options.progress, len(files) - len(todo))
-        outputs = [future.result() for future in pending]
+        try:
+            pending = [pool.submit(_run_external, name, selection, targets, config.root,
+                                   str(cache.directory) if cache else None, processes)
+                       for name in external if targets.paths]  # fmt: skip
+            work = [(*items[i], read.get(i)) for i in todo]
+            analysed = analyse_all(work, settings, jobs, options.progress, len(files) - len(todo))
+            outputs = [future.result() for future in pending]
+        except BaseException:  # Ctrl-C, SIGTERM: no tool outlives the run (the pool waits for their threads)
+            processes.stop()
+            raise
     engine_errors = tuple(e for output in outputs for e in output.errors if e.path is None)
     notices += tuple(n for output in outputs for n in output.notices)
     fresh = combine(analysed, outputs, targets, selection)
@@ -154,8 +161,11 @@ def lookup(cache: ResultCache, items: list) -> tuple[list[FileResult | None], di
     return hits, {i: data for i, data in read.items() if hits[i] is None}
 
 
-def _run_external(name: str, selection: Selection, targets: ExternalTargets, root: Path, cache_dir: str | None) -> EngineOutput:
-    job = ExternalJob(targets.paths, targets.display, selection.engine_codes(name), selection.executables[name], root, cache_dir)
+def _run_external(
+    name: str, selection: Selection, targets: ExternalTargets, root: Path, cache_dir: str | None, processes: Subprocesses
+) -> EngineOutput:
+    job = ExternalJob(targets.paths, targets.display, selection.engine_codes(name), selection.executables[name], root,
+                      cache_dir, processes)  # fmt: skip
     return registry()[name].run(job)
 
 
