@@ -110,8 +110,9 @@ def _init_worker(settings: WorkerSettings) -> None:
 def _terminate(pool) -> None:
     """End the workers now, their queued chunks cancelled. `ProcessPoolExecutor` has no public way
     to stop running calls; its processes are kept in `_processes` (CPython 3.9-3.14)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown forgets them
     pool.shutdown(wait=False, cancel_futures=True)
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
+    for process in processes:
         process.terminate()
 
 
