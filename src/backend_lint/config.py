@@ -33,6 +33,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from . import gitignore
 from .catalog import RuleInfo, load_catalog
 from .model import SEVERITIES
 
@@ -75,6 +76,16 @@ def _str_list(key: str, value: object) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _patterns(key: str, value: object) -> tuple[str, ...]:
+    """gitignore patterns, each one usable (`gitignore.problem`)."""
+    patterns = _str_list(key, value)
+    for pattern in patterns:
+        problem = gitignore.problem(gitignore.normalised(pattern))
+        if problem:
+            raise ConfigError(f"{key}: pattern {pattern!r:.80}: {problem}")
+    return patterns
+
+
 def _choice(choices: tuple[str, ...]):
     def check(key: str, value: object) -> str:
         if not isinstance(value, str) or value not in choices:
@@ -103,6 +114,13 @@ def _table_of(check_value):
         return {k: check_value(f"{key}.{k}", v) for k, v in value.items()}
 
     return check
+
+
+def _per_file_ignores(key: str, value: object) -> dict:
+    table = _table_of(_str_list)(key, value)
+    for pattern in table:
+        _patterns(key, [pattern])
+    return table
 
 
 def _str(key: str, value: object) -> str:
@@ -135,12 +153,12 @@ def _options(key: str, value: object) -> dict:
 SCHEMA = {
     "select": ("select", _str_list),
     "ignore": ("ignore", _str_list),
-    "exclude": ("exclude", _str_list),
-    "extend-exclude": ("extend_exclude", _str_list),
-    "per-file-ignores": ("per_file_ignores", _table_of(_str_list)),
+    "exclude": ("exclude", _patterns),
+    "extend-exclude": ("extend_exclude", _patterns),
+    "per-file-ignores": ("per_file_ignores", _per_file_ignores),
     "min-severity": ("min_severity", _choice(SEVERITIES)),
     "fail-on": ("fail_on", _choice(SEVERITIES)),
-    "test-paths": ("test_paths", _str_list),
+    "test-paths": ("test_paths", _patterns),
     "rule-options": ("rule_options", _table_of(_options)),
     "agents": ("agents", _table_of(_agent)),
     "engines": ("engines", _engines),
@@ -214,12 +232,29 @@ def read_pyproject(path: Path) -> dict | None:
 
 def find_config(start: Path) -> Path | None:
     """The nearest pyproject.toml with a [tool.backend-lint] table, from `start` upwards."""
-    current = start if start.is_dir() else start.parent
+    current = start if _is(start, os.path.isdir) else start.parent
     for directory in (current, *current.parents):
         candidate = directory / "pyproject.toml"
-        if candidate.is_file() and read_pyproject(candidate) is not None:
+        if _is(candidate, os.path.isfile) and read_pyproject(candidate) is not None:
             return candidate
     return None
+
+
+def _is(path: Path, test) -> bool:
+    """`os.path.isdir`/`isfile`, False where the answer cannot be known (a directory we may not
+    read: `Path.is_file` raises there)."""
+    try:
+        return test(path)
+    except (OSError, ValueError):
+        return False
+
+
+def _resolved(path: str) -> Path:
+    """`path` made absolute, through its symbolic links where they resolve (a link loop does not)."""
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
 
 
 def load_config(paths: list[str], explicit: str | None = None) -> Config:
@@ -232,8 +267,7 @@ def load_config(paths: list[str], explicit: str | None = None) -> Config:
         if table is None:
             raise ConfigError(f"--config: {explicit} has no [tool.backend-lint] table")
         return parse_table(table, path.resolve().parent, path)
-    start = Path(paths[0] if paths else ".").resolve()
-    found = find_config(start)
+    found = find_config(_resolved(paths[0] if paths else "."))
     if found is None:
         return Config(root=Path(os.getcwd()).resolve())
     return parse_table(read_pyproject(found) or {}, found.parent, found)

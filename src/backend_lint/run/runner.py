@@ -50,7 +50,8 @@ def run(paths: list[str], config: Config, options: RunOptions = RunOptions()) ->
 def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptions()) -> tuple[Report, RunStats]:
     """`run`, also saying how many files were analysed and how many came from the cache."""
     selection = resolve(config)
-    files = find_files(paths, config)
+    unlisted: list[tuple[str, str]] = []
+    files = find_files(paths, config, unreadable=unlisted)
     tests = PathMatcher(config.test_paths, config.root)
     items = [(f.path, f.display, tests.matches(f.path)) for f in files]
     notices = selection.notices
@@ -89,6 +90,9 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
     engine_errors = tuple(e for output in outputs for e in output.errors if e.path is None)
     notices += tuple(n for output in outputs for n in output.notices)
     fresh = combine(analysed, outputs, targets, selection)
+    if external and targets.paths:
+        fresh = [one_version(result, done, first, items[i][0], external) if result.path in targets.complete else result
+                 for i, result, done, first in zip(todo, fresh, analysed, before)]  # fmt: skip
     unnamed = sum(not _utf8(f.path) for f in files) if external else 0
     if unnamed:
         notices += (f"{unnamed} file(s) whose name is not valid UTF-8 were checked by the native rules only",)
@@ -103,7 +107,8 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
     for i, result in zip(todo, fresh):
         results[i] = result
     results, linked = link(results, selection)
-    report = decide(results, files, selection, config.report_unused_suppressions, (*engine_errors, *linked))
+    unread = tuple(Error("unreadable", why, shown) for shown, why in unlisted)
+    report = decide(results, files, selection, config.report_unused_suppressions, (*engine_errors, *linked, *unread))
     stats = RunStats(analysed=len(todo), cached=len(files) - len(todo))
     return replace(report, notices=(*report.notices, *notices)), stats
 
@@ -200,6 +205,20 @@ def combine(analysed: list[Analysed], outputs: list[EngineOutput], targets: Exte
             )  # fmt: skip
         out.append(result)
     return out
+
+
+def one_version(result: FileResult, done: Analysed, before: list | None, path: str, external: tuple[str, ...]) -> FileResult:
+    """A file changed while the engines read it (its stamp before the engines started, when the
+    workers opened it and now differ) may have been read in two versions: the external engines'
+    findings, placed on lines of the other one, are left out, and the file says so."""
+    if before is None or done.stamp is None or (before == done.stamp and done.stamp == file_stamp(path)):
+        return result
+    message = (f"changed while it was being analysed: {', '.join(external)} may have read another version than "
+               "the in-process engines, so their findings are left out; run again")  # fmt: skip
+    return replace(
+        result, findings=tuple(f for f in result.findings if f.engine not in external),
+        errors=(*(e for e in result.errors if e.engine not in external), Error("unreadable", message, result.path)),
+    )  # fmt: skip
 
 
 def remember(
