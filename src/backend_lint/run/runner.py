@@ -52,7 +52,7 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
     selection = resolve(config)
     unlisted: list[tuple[str, str]] = []
     files = find_files(paths, config, unreadable=unlisted)
-    tests = PathMatcher(config.test_paths, config.root)
+    tests = PathMatcher(config.test_paths, tests_root(paths, config))
     items = [(f.path, f.display, tests.matches(f.path)) for f in files]
     notices = selection.notices
     cache = None
@@ -111,6 +111,19 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
     report = decide(results, files, selection, config.report_unused_suppressions, (*engine_errors, *linked, *unread))
     stats = RunStats(analysed=len(todo), cached=len(files) - len(todo))
     return replace(report, notices=(*report.notices, *notices)), stats
+
+
+def tests_root(paths: list[str], config: Config) -> Path:
+    """What the test-path patterns are relative to: the config's directory, or without a config the
+    directory the paths share (not the working directory: `backend-lint ../project` would see its
+    `tests/` folder relative to a directory above it, and find no test file)."""
+    if config.source is not None or not paths:
+        return config.root
+    directories = [p if os.path.isdir(p) else os.path.dirname(p) or "." for p in paths]
+    try:
+        return Path(os.path.commonpath([os.path.abspath(d) for d in directories]))
+    except ValueError:  # paths on different drives
+        return config.root
 
 
 def link(results: list[FileResult], selection: Selection) -> tuple[list[FileResult], tuple[Error, ...]]:
