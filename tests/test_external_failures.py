@@ -151,3 +151,14 @@ def test_semgrep_refusing_a_whole_batch_is_narrowed_to_the_file(tmp_path):
     executable = fake(tmp_path / "bin", script)
     out = semgrep.run_semgrep(files, {f: Path(f).name for f in files}, executable)
     assert [(e.path, e.engine) for e in out.errors] == [("m2.py", "semgrep")]
+
+
+def test_a_file_too_large_for_semgrep_is_its_limit_error_and_the_others_are_scanned(tmp_path, monkeypatch):
+    args = tmp_path / "args"
+    executable = fake(tmp_path / "bin", f'echo "$@" > {args}; echo \'{{"results": [], "errors": []}}\'')
+    monkeypatch.setattr(semgrep, "MAX_TARGET_BYTES", 100)
+    big, small = str(write(tmp_path, "big.py", "x = 1\n" * 50)), str(write(tmp_path, "small.py", "x = 1\n"))
+    out = semgrep.run_semgrep([big, small], {big: "big.py", small: "small.py"}, executable)
+    assert [(e.kind, e.path, e.engine) for e in out.errors] == [("limit", "big.py", "semgrep")]
+    assert out.errors[0].message == "too large for semgrep: 0.0 MiB (its limit: 0 MiB, which keeps its memory bounded)"
+    assert small in args.read_text() and big not in args.read_text()

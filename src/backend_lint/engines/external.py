@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from ..model import Error, Finding
 from . import EngineOutput
 
+
 def _command_chars() -> int:
     """How long a command line may grow: Windows allows 32,767 characters; POSIX systems say
     (ARG_MAX, shared with the environment). Few long batches: semgrep takes seconds to start."""

@@ -29,6 +29,9 @@ from .external import (
 
 INSTALL_HINT = "pip install 'backend-lint[semgrep]'"
 TIMEOUT = Timeout(base=60, per_file=0.1, per_mib=20)  # one semgrep subprocess; 1,600 small files: about 4 min
+# semgrep-core holds about 100 MiB per MiB of source (2.2 GB for a 20 MB file): larger files are not
+# given to it, and are a "limit" error of the semgrep engine (the other engines still check them)
+MAX_TARGET_BYTES = 4 * 1024 * 1024
 SEVERITY_TO_SEMGREP = {"critical": "ERROR", "high": "ERROR", "medium": "WARNING", "low": "INFO", "info": "INFO"}
 
 
@@ -185,6 +188,7 @@ def run_semgrep(
     pack = pack or pack_dir()
     infos = load_rule_infos(pack)
     env = {**os.environ, "SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
+    paths, too_large = _within_limit(paths, display)
 
     def parse(proc: subprocess.CompletedProcess) -> EngineOutput:
         try:
@@ -203,10 +207,28 @@ def run_semgrep(
             return EngineOutput(out.findings, (failure,))
         return out
 
-    return run_batched(
+    out = run_batched(
         "semgrep", paths, lambda batch: build_command(executable, pack, batch), parse, timeout or TIMEOUT,
         processes, display, env=env, cwd=cwd,
     )  # fmt: skip
+    return EngineOutput(out.findings, (*out.errors, *too_large), out.notices) if too_large else out
+
+
+def _within_limit(paths: list[str], display: dict[str, str]) -> tuple[list[str], list[Error]]:
+    """The files semgrep is given, and a limit error for each one too large for it."""
+    kept, errors = [], []
+    for path in paths:
+        try:
+            size = os.stat(path).st_size
+        except OSError:
+            size = 0
+        if size > MAX_TARGET_BYTES:
+            message = (f"too large for semgrep: {size / (1024 * 1024):.1f} MiB (its limit: "
+                       f"{MAX_TARGET_BYTES // (1024 * 1024)} MiB, which keeps its memory bounded)")  # fmt: skip
+            errors.append(Error("limit", message, display.get(path, path), "semgrep"))
+        else:
+            kept.append(path)
+    return kept, errors
 
 
 class SemgrepEngine(Engine):
