@@ -144,12 +144,13 @@ def test_engines_semgrep_when_missing_is_a_usage_error(tmp_path, monkeypatch, ca
 @pytest.mark.skipif(os.name == "nt", reason="POSIX shell scripts")
 def test_semgrep_crash_and_timeout_become_errors(tmp_path):
     crash = _fake_executable(tmp_path, "echo 'boom: rule pack unreadable' >&2; exit 7")
-    out = semgrep.run_semgrep(["/x/app.py"], {"/x/app.py": "app.py"}, str(crash), pack=PACK)
+    app = str(write(tmp_path, "app.py", "x = 1\n"))  # a file that is gone is not given to semgrep
+    out = semgrep.run_semgrep([app], {app: "app.py"}, str(crash), pack=PACK)
     assert [(e.engine, "exit 7" in e.message and "boom" in e.message) for e in out.errors] == [("semgrep", True)]
     slow_dir = tmp_path / "slow"
     slow_dir.mkdir()
     slow = _fake_executable(slow_dir, "sleep 5")
-    out = semgrep.run_semgrep(["/x/app.py"], {}, str(slow), timeout=0.2, pack=PACK)
+    out = semgrep.run_semgrep([app], {}, str(slow), timeout=0.2, pack=PACK)
     assert len(out.errors) == 1 and "timed out" in out.errors[0].message
 
 

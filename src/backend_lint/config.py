@@ -14,6 +14,7 @@
 | `agents` | table: rule -> agent id | route a rule's findings to another specialist (rule by code or name; agent ids from the catalog) |
 | `engines` | list | engines to run: `native`, `semgrep`, `ruff` (default: every one installed) |
 | `report-unused-suppressions` | bool | report suppression comments that silence nothing (BL901) |
+| `max-findings-per-file` | integer ≥ 1 | show at most this many findings per file; the rest of each file becomes one summary finding (generated code); the exit code, `--fail-on` and baselines still count them all (default: no limit) |
 
 Patterns are relative to the directory holding the pyproject.toml. Unknown keys, wrong types and
 unknown values are a `ConfigError` naming the key (exit code 2).
@@ -32,6 +33,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from . import gitignore
 from .catalog import RuleInfo, load_catalog
 from .model import SEVERITIES
 
@@ -62,6 +64,7 @@ class Config:
     agents: dict[str, str] = field(default_factory=dict)
     engines: tuple[str, ...] | None = None
     report_unused_suppressions: bool = False
+    max_findings_per_file: int | None = None
 
     def replace(self, **changes) -> Config:
         return dataclasses.replace(self, **changes)
@@ -71,6 +74,16 @@ def _str_list(key: str, value: object) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{key}: expected a list of strings, got {value!r}")
     return tuple(value)
+
+
+def _patterns(key: str, value: object) -> tuple[str, ...]:
+    """gitignore patterns, each one usable (`gitignore.problem`)."""
+    patterns = _str_list(key, value)
+    for pattern in patterns:
+        problem = gitignore.problem(gitignore.normalised(pattern))
+        if problem:
+            raise ConfigError(f"{key}: pattern {pattern!r:.80}: {problem}")
+    return patterns
 
 
 def _choice(choices: tuple[str, ...]):
@@ -88,6 +101,12 @@ def _bool(key: str, value: object) -> bool:
     return value
 
 
+def _positive_int(key: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{key}: expected a whole number of at least 1, got {value!r}")
+    return value
+
+
 def _table_of(check_value):
     def check(key: str, value: object) -> dict:
         if not isinstance(value, dict):
@@ -95,6 +114,13 @@ def _table_of(check_value):
         return {k: check_value(f"{key}.{k}", v) for k, v in value.items()}
 
     return check
+
+
+def _per_file_ignores(key: str, value: object) -> dict:
+    table = _table_of(_str_list)(key, value)
+    for pattern in table:
+        _patterns(key, [pattern])
+    return table
 
 
 def _str(key: str, value: object) -> str:
@@ -127,16 +153,17 @@ def _options(key: str, value: object) -> dict:
 SCHEMA = {
     "select": ("select", _str_list),
     "ignore": ("ignore", _str_list),
-    "exclude": ("exclude", _str_list),
-    "extend-exclude": ("extend_exclude", _str_list),
-    "per-file-ignores": ("per_file_ignores", _table_of(_str_list)),
+    "exclude": ("exclude", _patterns),
+    "extend-exclude": ("extend_exclude", _patterns),
+    "per-file-ignores": ("per_file_ignores", _per_file_ignores),
     "min-severity": ("min_severity", _choice(SEVERITIES)),
     "fail-on": ("fail_on", _choice(SEVERITIES)),
-    "test-paths": ("test_paths", _str_list),
+    "test-paths": ("test_paths", _patterns),
     "rule-options": ("rule_options", _table_of(_options)),
     "agents": ("agents", _table_of(_agent)),
     "engines": ("engines", _engines),
     "report-unused-suppressions": ("report_unused_suppressions", _bool),
+    "max-findings-per-file": ("max_findings_per_file", _positive_int),
 }
 
 
@@ -205,12 +232,29 @@ def read_pyproject(path: Path) -> dict | None:
 
 def find_config(start: Path) -> Path | None:
     """The nearest pyproject.toml with a [tool.backend-lint] table, from `start` upwards."""
-    current = start if start.is_dir() else start.parent
+    current = start if _is(start, os.path.isdir) else start.parent
     for directory in (current, *current.parents):
         candidate = directory / "pyproject.toml"
-        if candidate.is_file() and read_pyproject(candidate) is not None:
+        if _is(candidate, os.path.isfile) and read_pyproject(candidate) is not None:
             return candidate
     return None
+
+
+def _is(path: Path, test) -> bool:
+    """`os.path.isdir`/`isfile`, False where the answer cannot be known (a directory we may not
+    read: `Path.is_file` raises there)."""
+    try:
+        return test(path)
+    except (OSError, ValueError):
+        return False
+
+
+def _resolved(path: str) -> Path:
+    """`path` made absolute, through its symbolic links where they resolve (a link loop does not)."""
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
 
 
 def load_config(paths: list[str], explicit: str | None = None) -> Config:
@@ -223,8 +267,7 @@ def load_config(paths: list[str], explicit: str | None = None) -> Config:
         if table is None:
             raise ConfigError(f"--config: {explicit} has no [tool.backend-lint] table")
         return parse_table(table, path.resolve().parent, path)
-    start = Path(paths[0] if paths else ".").resolve()
-    found = find_config(start)
+    found = find_config(_resolved(paths[0] if paths else "."))
     if found is None:
         return Config(root=Path(os.getcwd()).resolve())
     return parse_table(read_pyproject(found) or {}, found.parent, found)

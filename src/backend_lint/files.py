@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pathspec
 
+from . import gitignore
 from .config import Config
 
 
@@ -27,10 +28,26 @@ class SourceFile:
 class Patterns:
     """gitignore patterns. Without a negation (`!pattern`) a path matches when any pattern does, so
     one combined regex answers in one call what pathspec answers pattern by pattern (every file
-    and directory of a run is matched against the excludes)."""
+    and directory of a run is matched against the excludes).
+
+    A run of stars within a name means one star (git's rule), and `**/**/` means `**/`; a pattern
+    that is not valid, or still has too many wildcards (`gitignore.problem`), is not used: it is in
+    `dropped`, with why, for the caller to report (a hostile `.gitignore` took minutes per file)."""
 
     def __init__(self, lines) -> None:
-        spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        self.dropped: list[tuple[str, str]] = []
+        kept = []
+        for line in lines:
+            pattern = gitignore.normalised(line)
+            problem = gitignore.problem(pattern)
+            if problem:
+                self.dropped.append((line.strip(), problem))
+            else:
+                kept.append(pattern)
+        spec = pathspec.GitIgnoreSpec.from_lines(kept)
+        for tag, compiled in enumerate(spec.patterns):
+            if compiled.regex is not None and isinstance(compiled.regex.pattern, str):
+                compiled.regex = re.compile(gitignore.safe(compiled.regex.pattern, tag))
         active = [p for p in spec.patterns if p.include is not None]
         if all(p.include and isinstance(p.regex.pattern, str) for p in active):
             combined = "|".join(f"(?:{p.regex.pattern.replace('(?P<ps_d>', '(?:')})" for p in active)
@@ -80,25 +97,28 @@ def display_path(path: str, cwd: Path) -> str:
     return shown
 
 
-def _gitignores_above(directory: Path) -> list[tuple[Path, Patterns]]:
+def _gitignores_above(directory: Path, refused) -> list[tuple[Path, Patterns]]:
     """`.gitignore` specs from the git root (if any) down to, but excluding, `directory`."""
     chain = []
     for parent in directory.parents:
         chain.append(parent)
-        if (parent / ".git").exists():
+        if os.path.exists(parent / ".git"):  # (False, not an error, where it cannot be known)
             break
     else:
         return []  # not in a git work tree: parents' .gitignore files do not apply
-    return [spec for d in reversed(chain) if (spec := _load_gitignore(d)) is not None]
+    return [spec for d in reversed(chain) if (spec := _load_gitignore(d, refused)) is not None]
 
 
-def _load_gitignore(directory: Path) -> tuple[Path, Patterns] | None:
+def _load_gitignore(directory: Path, refused) -> tuple[Path, Patterns] | None:
     path = directory / ".gitignore"
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
-            return directory, Patterns(fh.read().splitlines())
+            patterns = Patterns(fh.read().splitlines())
     except OSError:
         return None
+    for line, why in patterns.dropped:
+        refused(str(path), f"pattern {line!r:.80} not used: {why}")
+    return directory, patterns
 
 
 def _ignored(path: str | Path, is_dir: bool, specs: list[tuple[Path, Patterns]]) -> bool:
@@ -109,45 +129,56 @@ def _ignored(path: str | Path, is_dir: bool, specs: list[tuple[Path, Patterns]])
     return False
 
 
-def find_files(paths: list[str], config: Config, cwd: Path | None = None) -> list[SourceFile]:
-    """The files to lint, sorted by display path. Paths must exist (checked by the caller)."""
+def find_files(
+    paths: list[str], config: Config, cwd: Path | None = None, unreadable: list[tuple[str, str]] | None = None
+) -> list[SourceFile]:
+    """The files to lint, sorted by display path. Paths must exist (checked by the caller). A
+    directory that cannot be listed (no permission, a path too long) is added to `unreadable`, as
+    (display path, why), never skipped without a word."""
     cwd = cwd or Path(os.getcwd()).resolve()
+    problems = [] if unreadable is None else unreadable
+
+    def refused(path: str, why: str) -> None:
+        problems.append((display_path(path, cwd), why))
+
     exclude = PathMatcher((*config.exclude, *config.extend_exclude), config.root)
     found: dict[str, SourceFile] = {}
     for arg in paths:
         path = Path(arg)
-        if not path.is_dir():
+        if not os.path.isdir(path):  # (Path.is_dir raises inside a directory we may not read)
             found.setdefault(display_path(arg, cwd), SourceFile(arg, display_path(arg, cwd)))
             continue
         absolute = Path(os.path.abspath(path))
-        specs = _gitignores_above(absolute)
+        specs = _gitignores_above(absolute, refused)
         # A named directory is walked even if it lies in an excluded or ignored one (`backend-lint
         # build/app`): patterns then apply below it only, as if it were the root.
         walk_exclude = PathMatcher(exclude.patterns, absolute) if exclude.matches(absolute, True) else exclude
         if _ignored(absolute, True, specs):
             specs = []
-        for file_path in _walk(absolute, walk_exclude, specs):
+        for file_path in _walk(absolute, walk_exclude, specs, refused):
             shown = display_path(str(file_path), cwd)
             found.setdefault(shown, SourceFile(str(file_path), shown))
     return [found[k] for k in sorted(found)]
 
 
-def _walk(top: Path, exclude: PathMatcher, specs: list) -> list[str]:
+def _walk(top: Path, exclude: PathMatcher, specs: list, refused) -> list[str]:
     out: list[str] = []
     stack = [(top, specs)]
     while stack:
         directory, inherited = stack.pop()
-        own = _load_gitignore(directory)
+        own = _load_gitignore(directory, refused)
         active = [*inherited, own] if own else inherited
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError:
+        except OSError as exc:
+            refused(str(directory), f"cannot list directory ({exc.strerror or exc})")
             continue
         for entry in entries:
             path = entry.path
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
-            except OSError:
+            except OSError as exc:
+                refused(path, f"cannot read ({exc.strerror or exc})")
                 continue
             if not is_dir and not entry.name.endswith(".py"):
                 continue  # only Python files are linted: no need to match the others' paths

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import io
+import itertools
 import os
 import re
 import stat
@@ -23,6 +24,18 @@ from .parsing import ParseFailure, parse_python
 from .suppress import parse_directives, statement_spans
 
 MAX_BYTES = 20 * 1024 * 1024
+# The in-process engines hold a file's whole syntax tree (about 600 bytes per node on CPython 3.11,
+# with the semantic model and dataflow tables built from it): a file of more tokens than this is
+# not parsed, so one worker stays near 500 MiB whatever the file (the external engines still
+# check it). A file of at most this many bytes cannot have more tokens, and is never counted.
+MAX_TOKENS = 500_000
+# Roughly one token per syntax node: a string or comment is one token (few nodes), an f-string is
+# counted piece by piece (its expressions are nodes), and counting stops at the limit.
+_TOKEN = re.compile(
+    r"""(?<!\w)[rRbBuU]{0,2}(?: '{3}[\s\S]*?'{3} | "{3}[\s\S]*?"{3} | '(?:[^'\\\n]|\\.)*' | "(?:[^"\\\n]|\\.)*" )
+    | \#[^\n]* | \w+ | [^\w\s]""",
+    re.VERBOSE,
+)
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+")  # PEP 263
 _NOT_UTF8 = "not valid UTF-8 (line {line}) and no coding declaration; binary file or wrong encoding?"
 _NEWLINE = re.compile(r"\r\n|\r|\n")
@@ -71,6 +84,12 @@ def load_unit(path: str, display: str, is_test: bool = False, read: tuple[bytes,
         return unit
     unit.lines = source_lines(unit.text)
     unit.directives = parse_directives(unit.text)
+    if len(unit.text) > MAX_TOKENS and count_tokens(unit.text, MAX_TOKENS) > MAX_TOKENS:
+        size = len(data) / (1024 * 1024)
+        message = (f"too large to analyse: more than {MAX_TOKENS:,} tokens ({size:.1f} MiB, {len(unit.lines):,} lines; "
+                   f"the limit keeps memory bounded); checked by the external engines only")  # fmt: skip
+        unit.error = Error("limit", message, display)
+        return unit
     try:
         unit.tree = parse_python(unit.text, display)
     except ParseFailure as exc:
@@ -82,6 +101,11 @@ def load_unit(path: str, display: str, is_test: bool = False, read: tuple[bytes,
         except RecursionError:
             unit.spans = ()
     return unit
+
+
+def count_tokens(text: str, limit: int) -> int:
+    """The number of Python tokens of `text`, roughly, counting no further than `limit` + 1."""
+    return sum(1 for _ in itertools.islice(_TOKEN.finditer(text), limit + 1))
 
 
 # -- reading ------------------------------------------------------------------------------------

@@ -13,7 +13,9 @@ from .. import __version__
 from ..catalog import RuleInfo, load_catalog
 from ..model import SEVERITIES, Report
 from ..report import FORMATS
-from .options import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, Parser, UsageError, add_run_options, cache_dir, run_config
+from .options import (
+    EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, Parser, UsageError, add_run_options, cache_dir, positive, run_config,
+)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,6 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     parser.add_argument("--min-severity", choices=SEVERITIES, help="lowest severity shown")
     parser.add_argument("--fail-on", choices=SEVERITIES, help="lowest severity that fails the run (exit 1), shown or not")
+    parser.add_argument(
+        "--max-findings-per-file", type=positive, metavar="N",
+        help="show at most N findings per file, the rest as one summary finding (generated code)",
+    )  # fmt: skip
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     parser.add_argument("--quiet", "-q", action="store_true", help="print findings and errors only")
     parser.add_argument("--no-color", action="store_true", help="no colours (also: NO_COLOR=1)")
@@ -62,6 +68,7 @@ def cmd_check(argv: list[str]) -> int:
     report = _adopt(report, args, paths)
     gated = report
     report = decide.shown(report, config.min_severity, config.fail_on)
+    report = decide.collapsed(report, config.max_findings_per_file)
     to_terminal = args.output is None and sys.stdout.isatty()
     color = to_terminal and not args.no_color and not os.environ.get("NO_COLOR")
     options = RenderOptions(

@@ -38,6 +38,13 @@ def jobs(value: str) -> int:
     return count
 
 
+def positive(value: str) -> int:
+    count = jobs(value)
+    if count < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return count
+
+
 def add_run_options(parser: argparse.ArgumentParser) -> None:
     """PATH..., --config, --select, --ignore, --engines, --jobs: shared by `check` and `checklist`."""
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
@@ -91,6 +98,8 @@ def run_config(args: argparse.Namespace) -> tuple[list[str], Config]:
     for flag in ("min_severity", "fail_on"):
         if getattr(args, flag, None):
             overrides[flag] = getattr(args, flag)
+    if getattr(args, "max_findings_per_file", None):
+        overrides["max_findings_per_file"] = args.max_findings_per_file
     if getattr(args, "report_unused_suppressions", False):
         overrides["report_unused_suppressions"] = True
     return paths, config.replace(**overrides)

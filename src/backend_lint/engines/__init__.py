@@ -25,6 +25,7 @@ from ..model import Error, Finding
 
 if TYPE_CHECKING:
     from ..source import SourceUnit
+    from .external import Subprocesses
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ class EngineOutput:
 @dataclass(frozen=True)
 class ExternalJob:
     """What an external engine is given: the files (absolute paths), how each is shown, the rules to
-    run, its executable, the project root and backend-lint's cache directory (None: no cache)."""
+    run, its executable, the project root, backend-lint's cache directory (None: no cache) and the
+    run's subprocesses (an interrupted run ends them; None: the engine keeps its own)."""
 
     paths: list[str]
     display: dict[str, str]
@@ -48,6 +50,7 @@ class ExternalJob:
     executable: str
     root: Path | None = None
     cache_dir: str | None = None
+    processes: Subprocesses | None = None
 
 
 class UnitOutput(NamedTuple):

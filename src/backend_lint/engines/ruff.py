@@ -21,14 +21,16 @@ from typing import ClassVar
 from ..catalog import RuleInfo
 from ..model import Error, Finding
 from . import Engine, EngineOutput, ExternalJob
-from .external import ToolFailure, output_tail, run_batched, executable_stamp
+from .external import (
+    Subprocesses, Timeout, ToolFailure, executable_stamp, expect, output_tail, run_batched, unexpected,
+)  # fmt: skip
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-TIMEOUT = 300
+TIMEOUT = Timeout(base=30, per_file=0.02, per_mib=5)  # a batch of 1,600 files: about 65 s
 SYNTAX_ERROR = "invalid-syntax"  # ruff's own parse failure; the native engine reports those files
 
 
@@ -83,7 +85,7 @@ def parse_output(data: list, infos: dict[str, RuleInfo], display: dict[str, str]
     findings: dict[str, list[Finding]] = {}
     errors: list[Error] = []
     for item in data:
-        shown = display.get(item["filename"], item["filename"])
+        shown = display.get(expect(item["filename"], str), item["filename"])
         code = item.get("code") or SYNTAX_ERROR
         if code == SYNTAX_ERROR:
             continue
@@ -95,8 +97,9 @@ def parse_output(data: list, infos: dict[str, RuleInfo], display: dict[str, str]
         findings.setdefault(shown, []).append(
             Finding(
                 rule=info.code, name=info.name, category=info.category, severity=info.severity,
-                confidence=info.confidence, message=item["message"], path=shown, line=start["row"],
-                column=start["column"], end_line=end["row"], end_column=end["column"], agent=info.agent,
+                confidence=info.confidence, message=expect(item["message"], str), path=shown, line=expect(start["row"], int),
+                column=expect(start["column"], int), end_line=expect(end["row"], int), end_column=expect(end["column"], int),
+                agent=info.agent,
                 checklist=info.checklist, cwe=info.cwe, engine="ruff",
             )
         )  # fmt: skip
@@ -104,8 +107,8 @@ def parse_output(data: list, infos: dict[str, RuleInfo], display: dict[str, str]
 
 
 def run_ruff(
-    paths: list[str], display: dict[str, str], executable: str, codes: list[str], timeout: float = TIMEOUT,
-    cache_dir: str | None = None,
+    paths: list[str], display: dict[str, str], executable: str, codes: list[str], timeout: float | Timeout | None = None,
+    cache_dir: str | None = None, processes: Subprocesses | None = None,
 ) -> EngineOutput:
     infos = load_rule_infos()
     if not codes or not paths:
@@ -118,9 +121,15 @@ def run_ruff(
             data = None
         if proc.returncode != 0 or not isinstance(data, list):
             raise ToolFailure(f"ruff failed (exit {proc.returncode}): {output_tail(proc)}")
-        return parse_output(data, infos, display)
+        try:
+            return parse_output(data, infos, display)
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            raise unexpected("ruff", proc, exc) from None
 
-    return run_batched("ruff", paths, lambda batch: build_command(executable, codes, batch, cache_dir), parse, timeout)
+    return run_batched(
+        "ruff", paths, lambda batch: build_command(executable, codes, batch, cache_dir), parse, timeout or TIMEOUT,
+        processes, display,
+    )  # fmt: skip
 
 
 class RuffEngine(Engine):
@@ -138,4 +147,5 @@ class RuffEngine(Engine):
         return {"executable": executable_stamp(executable)}
 
     def run(self, job: ExternalJob) -> EngineOutput:
-        return run_ruff(job.paths, job.display, job.executable, list(job.codes), cache_dir=job.cache_dir)
+        return run_ruff(job.paths, job.display, job.executable, list(job.codes), cache_dir=job.cache_dir,
+                        processes=job.processes)  # fmt: skip

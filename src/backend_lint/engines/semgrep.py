@@ -23,10 +23,15 @@ from typing import ClassVar
 from ..catalog import RuleInfo
 from ..model import Error, Finding
 from . import Engine, EngineOutput, ExternalJob
-from .external import ToolFailure, executable_stamp, output_tail, run_batched
+from .external import (
+    Subprocesses, Timeout, ToolFailure, executable_stamp, expect, output_tail, run_batched, unexpected,
+)  # fmt: skip
 
 INSTALL_HINT = "pip install 'backend-lint[semgrep]'"
-TIMEOUT = 600  # seconds for one semgrep subprocess
+TIMEOUT = Timeout(base=60, per_file=0.1, per_mib=20)  # one semgrep subprocess; 1,600 small files: about 4 min
+# semgrep-core holds about 100 MiB per MiB of source (2.2 GB for a 20 MB file): larger files are not
+# given to it, and are a "limit" error of the semgrep engine (the other engines still check them)
+MAX_TARGET_BYTES = 4 * 1024 * 1024
 SEVERITY_TO_SEMGREP = {"critical": "ERROR", "high": "ERROR", "medium": "WARNING", "low": "INFO", "info": "INFO"}
 
 
@@ -131,28 +136,32 @@ def build_command(executable: str, pack: Path, paths: list[str]) -> list[str]:
 def parse_output(data: dict, infos: dict[str, RuleInfo], display: dict[str, str]) -> EngineOutput:
     """semgrep's JSON -> findings keyed by display path, plus errors. Pure.
 
-    `display` maps the paths semgrep was given to the paths shown in reports.
+    `display` maps the paths semgrep was given to the paths shown in reports. JSON of another
+    shape (`{}`, a field of the wrong type) raises KeyError, TypeError or AttributeError: it is no
+    answer, never an empty one.
     """
     findings: dict[str, list[Finding]] = {}
     errors: list[Error] = []
-    for result in data.get("results", []):
+    expect(data, dict)
+    for result in expect(data["results"], list):
         meta = result.get("extra", {}).get("metadata", {})
         info = infos.get(meta.get("code", ""))
-        shown = display.get(result["path"], result["path"])
+        shown = display.get(expect(result["path"], str), result["path"])
         if info is None:
             errors.append(Error("engine", f"semgrep rule {result['check_id']} has no known backend-lint code", shown, "semgrep"))
             continue
         findings.setdefault(shown, []).append(
             Finding(
                 rule=info.code, name=info.name, category=info.category, severity=info.severity,
-                confidence=info.confidence, message=" ".join(result["extra"]["message"].split()),
-                path=shown, line=result["start"]["line"], column=result["start"]["col"],
-                end_line=result["end"]["line"], end_column=result["end"]["col"], agent=info.agent,
+                confidence=info.confidence, message=" ".join(expect(result["extra"]["message"], str).split()),
+                path=shown, line=expect(result["start"]["line"], int), column=expect(result["start"]["col"], int),
+                end_line=expect(result["end"]["line"], int), end_column=expect(result["end"]["col"], int), agent=info.agent,
                 checklist=info.checklist, cwe=info.cwe, engine="semgrep",
             )
         )  # fmt: skip
-    for error in data.get("errors", []):
+    for error in expect(data.get("errors", []), list):
         path = error.get("path")
+        path = expect(path, str) if path is not None else None
         shown = display.get(path, path) if path else None
         kind = error.get("type", "error")
         kind = kind[0] if isinstance(kind, list) else kind
@@ -165,9 +174,10 @@ def run_semgrep(
     paths: list[str],
     display: dict[str, str],
     executable: str,
-    timeout: float = TIMEOUT,
+    timeout: float | Timeout | None = None,
     pack: Path | None = None,
     cwd: Path | None = None,
+    processes: Subprocesses | None = None,
 ) -> EngineOutput:
     """Run the pack over exactly these files (one subprocess per batch) and parse the result.
 
@@ -178,21 +188,47 @@ def run_semgrep(
     pack = pack or pack_dir()
     infos = load_rule_infos(pack)
     env = {**os.environ, "SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
+    paths, too_large = _within_limit(paths, display)
 
     def parse(proc: subprocess.CompletedProcess) -> EngineOutput:
         try:
             data = json.loads(proc.stdout)
         except ValueError:
             raise ToolFailure(f"semgrep failed (exit {proc.returncode}): {output_tail(proc)}") from None
-        out = parse_output(data, infos, display)
+        try:
+            out = parse_output(data, infos, display)
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            raise unexpected("semgrep", proc, exc) from None
+        refused = [e.message for e in out.errors if e.path is None]
+        if proc.returncode not in (0, 1) and refused and not out.findings:  # the batch as a whole: no answer
+            raise ToolFailure(refused[0])
         if proc.returncode not in (0, 1) and not out.errors:
             failure = Error("engine", f"semgrep exited with status {proc.returncode}", None, "semgrep")
             return EngineOutput(out.findings, (failure,))
         return out
 
-    return run_batched(
-        "semgrep", paths, lambda batch: build_command(executable, pack, batch), parse, timeout, env=env, cwd=cwd
-    )
+    out = run_batched(
+        "semgrep", paths, lambda batch: build_command(executable, pack, batch), parse, timeout or TIMEOUT,
+        processes, display, env=env, cwd=cwd,
+    )  # fmt: skip
+    return EngineOutput(out.findings, (*out.errors, *too_large), out.notices) if too_large else out
+
+
+def _within_limit(paths: list[str], display: dict[str, str]) -> tuple[list[str], list[Error]]:
+    """The files semgrep is given, and a limit error for each one too large for it."""
+    kept, errors = [], []
+    for path in paths:
+        try:
+            size = os.stat(path).st_size
+        except OSError:
+            size = 0
+        if size > MAX_TARGET_BYTES:
+            message = (f"too large for semgrep: {size / (1024 * 1024):.1f} MiB (its limit: "
+                       f"{MAX_TARGET_BYTES // (1024 * 1024)} MiB, which keeps its memory bounded)")  # fmt: skip
+            errors.append(Error("limit", message, display.get(path, path), "semgrep"))
+        else:
+            kept.append(path)
+    return kept, errors
 
 
 class SemgrepEngine(Engine):
@@ -213,4 +249,4 @@ class SemgrepEngine(Engine):
         return {"executable": executable_stamp(executable), "pack": files, "root": str(root)}
 
     def run(self, job: ExternalJob) -> EngineOutput:
-        return run_semgrep(job.paths, job.display, job.executable, cwd=job.root)
+        return run_semgrep(job.paths, job.display, job.executable, cwd=job.root, processes=job.processes)

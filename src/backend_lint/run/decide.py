@@ -121,6 +121,34 @@ def shown(report: Report, min_severity: str, fail_on: str | None) -> Report:
     return dataclasses.replace(report, findings=kept, notices=notices)
 
 
+def collapsed(report: Report, limit: int | None) -> Report:
+    """At most `limit` findings per file: the most severe ones (then in line order), and in place of
+    the rest the most severe of them, its message saying how many more there are and of which rules
+    (generated code). Presentation only: the exit code, `--fail-on` and baselines see every finding."""
+    if not limit:
+        return report
+    by_path: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        by_path.setdefault(finding.path, []).append(finding)
+    kept: list[Finding] = []
+    for path, found in by_path.items():
+        if len(found) <= limit + 1:  # a summary of one finding would be that finding
+            kept += found
+            continue
+        order = sorted(found, key=lambda f: (-severity_rank(f.severity), f.sort_key()))
+        rest = order[limit:]
+        counts: dict[str, int] = {}
+        for finding in rest[1:]:
+            counts[finding.rule] = counts.get(finding.rule, 0) + 1
+        rules = ", ".join(f"{rule} x{count:,}" for rule, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+        summary = dataclasses.replace(
+            rest[0], message=f"{rest[0].message} (and {len(rest) - 1:,} more finding(s) in this file not shown, "
+            f"--max-findings-per-file {limit}: {rules})",
+        )  # fmt: skip
+        kept += [*order[:limit], summary]
+    return dataclasses.replace(report, findings=tuple(sorted(kept, key=Finding.sort_key)))
+
+
 def failing(report: Report, fail_on: str | None) -> bool:
     """Whether the run fails (exit 1): a finding at or above `fail_on` (any finding when unset), or
     a file or engine that could not be analysed."""

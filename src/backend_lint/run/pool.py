@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ..engines import registry
-from ..model import FileResult, assign_fingerprints
-from ..source import load_unit
+from ..engines import UnitOutput, registry
+from ..model import Error, FileResult, assign_fingerprints
+from ..source import SourceUnit, load_unit
+from .limits import FILE_SECONDS, TooSlow, time_limit
 
 PARALLEL_THRESHOLD = 16  # below this many files a worker pool costs more than it saves
 Progress = Callable[[int, int], None]
@@ -35,13 +37,15 @@ class WorkerSettings:
     agents: dict[str, str] = field(default_factory=dict)
     keep_text: bool = False  # send each file's text back (external engines' findings need it)
     root: str = "."  # the project's root directory
+    file_seconds: float | None = FILE_SECONDS  # time each in-process engine may spend on one file
 
 
 class Analysed(NamedTuple):
     """One file loaded and analysed in this run, with what the cache keys it by."""
 
     result: FileResult
-    digest: str | None  # content hash; None for a file that could not be read
+    digest: str | None  # content hash; None for a file that could not be read, or whose result
+    # depends on more than its content (an engine ran out of time on it: not to be cached)
     stamp: list | None  # the file's stamp when it was opened
     text: str | None  # its text, with `keep_text`
 
@@ -56,6 +60,7 @@ class Analyser:
             for name in settings.engines
         ]
         self.keep_text = settings.keep_text
+        self.seconds = settings.file_seconds
 
     def record(self, item: Item, extra: tuple[object, object] | None = None) -> tuple:
         """`extra`: the file's facts and a request of the linking engine that runs alone (see
@@ -68,8 +73,10 @@ class Analyser:
             result = FileResult(display, (), (), facts={} if facts is None else {name: facts})
             return result.to_record(), unit.digest, unit.stamp, None
         findings, errors, facts = [], [unit.error] if unit.error else [], {}
+        digest = unit.digest
         for name, analyser in self.analysers:
-            output = analyser.analyse(unit)
+            output, slow = self.bounded(name, analyser, unit)
+            digest = None if slow else digest
             findings += output.findings
             errors += output.errors
             if output.facts is not None:
@@ -77,7 +84,19 @@ class Analyser:
         findings = assign_fingerprints(findings, unit.lines)
         code = code_lines(findings, unit.lines)
         result = FileResult(display, tuple(findings), tuple(errors), unit.directives, unit.spans, len(unit.lines), code, facts)
-        return result.to_record(), unit.digest, unit.stamp, unit.text if self.keep_text else None
+        return result.to_record(), digest, unit.stamp, unit.text if self.keep_text else None
+
+    def bounded(self, name: str, analyser, unit: SourceUnit) -> tuple[UnitOutput, bool]:
+        """One engine's output for one unit, or the limit error once it took too long (the other
+        engines still run on the file); and whether it did."""
+        try:
+            with time_limit(self.seconds):
+                return analyser.analyse(unit), False
+        except TooSlow as slow:
+            size = sum(map(len, unit.lines)) // 1024
+            message = (f"too slow to analyse: {name} {slow} (the limit per file; {len(unit.lines):,} lines, "
+                       f"{size:,} KiB)")  # fmt: skip
+            return UnitOutput([], [Error("limit", message, unit.display, name)]), True
 
 
 def code_lines(findings, lines: list[str]) -> dict[int, str]:
@@ -89,8 +108,19 @@ _worker: list[Analyser] = []  # per worker process: the analyser built by _init_
 
 
 def _init_worker(settings: WorkerSettings) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the main process decides
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the CLI's handler, inherited: a worker just ends
     _collect_rarely()
     _worker[:] = [Analyser(settings)]
+
+
+def _terminate(pool) -> None:
+    """End the workers now, their queued chunks cancelled. `ProcessPoolExecutor` has no public way
+    to stop running calls; its processes are kept in `_processes` (CPython 3.9-3.14)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
 
 
 def _collect_rarely() -> tuple[int, int, int]:
@@ -156,12 +186,16 @@ def analyse_all(
         from concurrent.futures import ProcessPoolExecutor, as_completed  # only runs that need workers pay
 
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,)) as pool:
-            futures = [pool.submit(_analyse_chunk, chunk) for chunk in _chunks(items, jobs, extras)]
-            for future in as_completed(futures):
-                chunk = future.result()
-                for index, raw in chunk:
-                    finished(index, raw)
-                done += len(chunk)
-                if progress:
-                    progress(done, total)
+            try:
+                futures = [pool.submit(_analyse_chunk, chunk) for chunk in _chunks(items, jobs, extras)]
+                for future in as_completed(futures):
+                    chunk = future.result()
+                    for index, raw in chunk:
+                        finished(index, raw)
+                    done += len(chunk)
+                    if progress:
+                        progress(done, total)
+            except BaseException:  # Ctrl-C, SIGTERM: leaving the block would wait for every chunk
+                _terminate(pool)
+                raise
     return results  # type: ignore[return-value]

@@ -16,11 +16,13 @@ from pathlib import Path
 
 from ..config import Config
 from ..engines import EngineOutput, ExternalJob, registry
+from ..engines.external import Subprocesses
 from ..files import PathMatcher, SourceFile, find_files
 from ..model import Error, FileResult, Finding, Report, assign_fingerprints
 from ..source import MAX_BYTES, SourceError, content_hash, file_stamp, read_stamped, source_lines
 from .cache import ResultCache, is_racy, settings_key
 from .decide import decide
+from .limits import FILE_SECONDS
 from .pool import Analysed, Progress, WorkerSettings, analyse_all, code_lines
 from .selection import Selection, resolve
 
@@ -32,6 +34,7 @@ class RunOptions:
     jobs: int = 0  # 0: one process per CPU
     progress: Progress | None = None
     cache_dir: str | None = None  # None: no result cache
+    file_seconds: float | None = FILE_SECONDS  # time each in-process engine may spend on one file
 
 
 @dataclass(frozen=True)
@@ -48,8 +51,9 @@ def run(paths: list[str], config: Config, options: RunOptions = RunOptions()) ->
 def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptions()) -> tuple[Report, RunStats]:
     """`run`, also saying how many files were analysed and how many came from the cache."""
     selection = resolve(config)
-    files = find_files(paths, config)
-    tests = PathMatcher(config.test_paths, config.root)
+    unlisted: list[tuple[str, str]] = []
+    files = find_files(paths, config, unreadable=unlisted)
+    tests = PathMatcher(config.test_paths, tests_root(paths, config))
     items = [(f.path, f.display, tests.matches(f.path)) for f in files]
     notices = selection.notices
     cache = None
@@ -69,17 +73,27 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
     settings = WorkerSettings(
         selection.in_process(), {n: selection.engine_codes(n) for n in selection.in_process()},
         selection.options, selection.agents, keep_text=bool(external) and bool(targets.paths), root=str(config.root),
+        file_seconds=options.file_seconds,
     )  # fmt: skip
     jobs = options.jobs or os.cpu_count() or 1
+    processes = Subprocesses()
     with ThreadPoolExecutor(max_workers=max(1, len(external))) as pool:  # external engines run while the workers do
-        pending = [pool.submit(_run_external, name, selection, targets, config.root, str(cache.directory) if cache else None)
-                   for name in external if targets.paths]  # fmt: skip
-        work = [(*items[i], read.get(i)) for i in todo]
-        analysed = analyse_all(work, settings, jobs, options.progress, len(files) - len(todo))
-        outputs = [future.result() for future in pending]
+        try:
+            pending = [pool.submit(_run_external, name, selection, targets, config.root,
+                                   str(cache.directory) if cache else None, processes)
+                       for name in external if targets.paths]  # fmt: skip
+            work = [(*items[i], read.get(i)) for i in todo]
+            analysed = analyse_all(work, settings, jobs, options.progress, len(files) - len(todo))
+            outputs = [future.result() for future in pending]
+        except BaseException:  # Ctrl-C, SIGTERM: no tool outlives the run (the pool waits for their threads)
+            processes.stop()
+            raise
     engine_errors = tuple(e for output in outputs for e in output.errors if e.path is None)
     notices += tuple(n for output in outputs for n in output.notices)
     fresh = combine(analysed, outputs, targets, selection)
+    if external and targets.paths:
+        fresh = [one_version(result, done, first, items[i][0], external) if result.path in targets.complete else result
+                 for i, result, done, first in zip(todo, fresh, analysed, before)]  # fmt: skip
     unnamed = sum(not _utf8(f.path) for f in files) if external else 0
     if unnamed:
         notices += (f"{unnamed} file(s) whose name is not valid UTF-8 were checked by the native rules only",)
@@ -96,7 +110,8 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
         if cache.notice:  # the directory became unwritable (full, removed) during the run
             notices += (cache.notice,)
     results, linked = link(results, selection)
-    report = decide(results, files, selection, config.report_unused_suppressions, (*engine_errors, *linked))
+    unread = tuple(Error("unreadable", why, shown) for shown, why in unlisted)
+    report = decide(results, files, selection, config.report_unused_suppressions, (*engine_errors, *linked, *unread))
     stats = RunStats(analysed=len(todo), cached=len(files) - len(todo), looked_again=again)
     return replace(report, notices=(*report.notices, *notices)), stats
 
@@ -133,6 +148,19 @@ def second_look(
             if cache and display in stored and done.digest and done.stamp == file_stamp(path):
                 cache.store(path, display, is_test, done.digest, results[i], None if is_racy(done.stamp, started) else done.stamp)
     return results, again
+
+
+def tests_root(paths: list[str], config: Config) -> Path:
+    """What the test-path patterns are relative to: the config's directory, or without a config the
+    directory the paths share (not the working directory: `backend-lint ../project` would see its
+    `tests/` folder relative to a directory above it, and find no test file)."""
+    if config.source is not None or not paths:
+        return config.root
+    directories = [p if os.path.isdir(p) else os.path.dirname(p) or "." for p in paths]
+    try:
+        return Path(os.path.commonpath([os.path.abspath(d) for d in directories]))
+    except ValueError:  # paths on different drives
+        return config.root
 
 
 def link(results: list[FileResult], selection: Selection) -> tuple[list[FileResult], tuple[Error, ...]]:
@@ -188,8 +216,11 @@ def lookup(cache: ResultCache, items: list) -> tuple[list[FileResult | None], di
     return hits, {i: data for i, data in read.items() if hits[i] is None}
 
 
-def _run_external(name: str, selection: Selection, targets: ExternalTargets, root: Path, cache_dir: str | None) -> EngineOutput:
-    job = ExternalJob(targets.paths, targets.display, selection.engine_codes(name), selection.executables[name], root, cache_dir)
+def _run_external(
+    name: str, selection: Selection, targets: ExternalTargets, root: Path, cache_dir: str | None, processes: Subprocesses
+) -> EngineOutput:
+    job = ExternalJob(targets.paths, targets.display, selection.engine_codes(name), selection.executables[name], root,
+                      cache_dir, processes)  # fmt: skip
     return registry()[name].run(job)
 
 
@@ -224,6 +255,20 @@ def combine(analysed: list[Analysed], outputs: list[EngineOutput], targets: Exte
             )  # fmt: skip
         out.append(result)
     return out
+
+
+def one_version(result: FileResult, done: Analysed, before: list | None, path: str, external: tuple[str, ...]) -> FileResult:
+    """A file changed while the engines read it (its stamp before the engines started, when the
+    workers opened it and now differ) may have been read in two versions: the external engines'
+    findings, placed on lines of the other one, are left out, and the file says so."""
+    if before is None or done.stamp is None or (before == done.stamp and done.stamp == file_stamp(path)):
+        return result
+    message = (f"changed while it was being analysed: {', '.join(external)} may have read another version than "
+               "the in-process engines, so their findings are left out; run again")  # fmt: skip
+    return replace(
+        result, findings=tuple(f for f in result.findings if f.engine not in external),
+        errors=(*(e for e in result.errors if e.engine not in external), Error("unreadable", message, result.path)),
+    )  # fmt: skip
 
 
 def remember(
