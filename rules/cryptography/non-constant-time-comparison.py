@@ -25,3 +25,24 @@ def verify(request, expected_signature, user, stored_api_key):
         return False
     # ok: non-constant-time-comparison
     return len(expected_signature) == 64
+
+
+def compare_signatures(received_signature, expected_signature):
+    # one comparison of two secret-named values is one finding (semgrep's test counts the matches)
+    # ruleid: non-constant-time-comparison
+    return received_signature == expected_signature
+
+
+def authenticate_key(api_key):
+    # the real shape: the record is fetched by the key, then the key is compared again
+    credential = ServiceCredential.objects.filter(api_key=api_key).first()
+    # ok: non-constant-time-comparison
+    if credential is None or credential.api_key != api_key:
+        return None
+    return credential
+
+
+def authenticate_other(api_key, stored_api_key):
+    account = Account.objects.get(pk=1)
+    # ruleid: non-constant-time-comparison
+    return account.api_key == api_key
