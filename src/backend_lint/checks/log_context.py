@@ -1,0 +1,103 @@
+"""Rules of the `logging` category about what an error log carries (004_* "log errors with context")."""
+
+from __future__ import annotations
+
+import ast
+
+from ..rule import Rule
+
+
+class ErrorLogWithoutTraceback(Rule):
+    """An error logged inside an `except` block without its traceback.
+
+    ## What it does
+    Flags `logger.error(...)` (on anything the semantic model knows as a logger) written directly in
+    an `except` block when the call passes no `exc_info`. Passing `exc_info=True`, `exc_info=exc` or
+    a `(type, value, tb)` tuple keeps the traceback, so it is not flagged (ruff's TRY400 only accepts
+    `exc_info=True`; while this rule runs, TRY400 only corroborates it). `exc_info=False` is flagged.
+    `logger.exception(...)`, and calls in a function defined inside the handler, are not flagged.
+
+    ## Why is this bad?
+    An error line without the traceback says that something failed but not where: the stack is lost
+    at the one moment it exists. Use `logger.exception(...)` or pass `exc_info=True`.
+    """
+
+    code = "BL303"
+    name = "error-log-without-traceback"
+    category = "logging"
+    severity = "low"
+    agent = "devops/monitoring"
+    checklist = ("principle.log-errors-with-context",)
+    cwe = (778,)
+    references = ("https://docs.python.org/3/library/logging.html#logging.Logger.exception",)
+    NODES = (ast.Call,)
+
+    INVALID = (
+        """
+        import logging
+        logger = logging.getLogger(__name__)
+        def sync(order):
+            try:
+                order.push()
+            except ConnectionError as exc:
+                logger.error("push of %s failed: %s", order.id, exc)  # expect: BL303
+        """,
+        """
+        import logging
+        def sync(order):
+            try:
+                order.push()
+            except Exception:
+                logging.error("push failed", exc_info=False)  # expect: BL303
+        """,
+    )
+    VALID = (
+        # the real shape: the exception object (or True) is passed as exc_info; ruff's TRY400
+        # flags `exc_info=exc`, which keeps the traceback all the same
+        """
+        import logging
+        logger = logging.getLogger(__name__)
+        def sync(order):
+            try:
+                order.push()
+            except ConnectionError as exc:
+                logger.error("push of %s failed", order.id, exc_info=exc)
+            except Exception:
+                logger.error("push of %s failed", order.id, exc_info=True)
+        """,
+        """
+        import logging
+        logger = logging.getLogger(__name__)
+        def sync(order):
+            try:
+                order.push()
+            except Exception:
+                logger.exception("push of %s failed", order.id)
+            logger.error("not in a handler")
+        """,
+    )
+
+    def visit(self, node: ast.Call, ctx) -> None:
+        func = node.func
+        if not isinstance(func, ast.Attribute) or func.attr != "error" or ctx.model.logging_call(node) is None:
+            return
+        if not _directly_in_handler(ctx.ancestors):
+            return
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                return  # **kwargs may carry exc_info
+            if keyword.arg == "exc_info":
+                value = keyword.value
+                if not (isinstance(value, ast.Constant) and value.value in (False, None)):
+                    return
+        ctx.report(self, node, "error logged in an `except` block without its traceback; use "
+                   "logger.exception(...) or pass exc_info=True")  # fmt: skip
+
+
+def _directly_in_handler(ancestors: list[ast.AST]) -> bool:
+    for node in reversed(ancestors):
+        if isinstance(node, ast.ExceptHandler):
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            return False
+    return False
