@@ -128,16 +128,27 @@ _URL = re.compile(r"\b([a-z][a-z0-9+.-]{1,30})://([^\s:/@?#'\"]*):([^\s@/?#'\"]+
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1", "")
 
 
+# Names reserved for documentation and tests (RFC 2606, RFC 6761): nobody's server answers there.
+_RESERVED_DOMAINS = ("example.com", "example.net", "example.org", "example", "test", "invalid", "localhost")
+
+
 @dataclass(frozen=True)
 class UrlCredential:
     scheme: str
     user: str
     password: str
     host: str
+    raw_password: str = ""  # as written in the URL (percent-encoded), to find it in the source line
 
     @property
     def local(self) -> bool:
         return self.host.lower() in _LOCAL_HOSTS or self.host.startswith("127.")
+
+    @property
+    def reserved(self) -> bool:
+        """`user:pass@example.org`, `db.test`: a host that exists only in documentation and tests."""
+        host = self.host.lower().rstrip(".")
+        return any(host == d or host.endswith("." + d) for d in _RESERVED_DOMAINS)
 
 
 def find_url_password(text: str, hole: str = "\0") -> UrlCredential | None:
@@ -146,11 +157,11 @@ def find_url_password(text: str, hole: str = "\0") -> UrlCredential | None:
     if "://" not in text or "@" not in text:
         return None
     for match in _URL.finditer(text):
-        scheme, user, password, host = match.groups()
-        password = unquote(password)
+        scheme, user, raw, host = match.groups()
+        password = unquote(raw)
         if hole in password or hole in user or is_placeholder(password) or _is_template(password):
             continue
-        return UrlCredential(scheme, user, password, host)
+        return UrlCredential(scheme, user, password, host, raw)
     return None
 
 

@@ -331,7 +331,11 @@ URL_PASSWORD_INVALID = (
     SQLALCHEMY_DATABASE_URI = "postgresql://postgres:postgres@localhost:5432/app"  # expect: BL103
     """,
     # In a test, a remote host is not a throw-away database.
-    Example('DB = "postgresql://ci:ci-pass@staging-db.example.com/app"  # expect: BL103\n', path="tests/test_db.py"),
+    Example('DB = "postgresql://ci:ci-pass@staging-db.corp.internal/app"  # expect: BL103\n', path="tests/test_db.py"),
+    # In application code a documentation host is still reported (at low severity).
+    """
+    SAMPLE_PROXY = "http://proxy-user:Xq7-proxy-pw@proxy.example.org:3128"  # expect: BL103
+    """,
 )
 
 URL_PASSWORD_VALID = (
@@ -353,6 +357,12 @@ URL_PASSWORD_VALID = (
     MASKED = "postgresql://app:****@db/app"
     """,
     Example('DB = "postgresql://postgres:postgres@localhost:5432/test"\n', path="tests/conftest.py"),
+    # The real shape: credentials for a documentation host in a test (RFC 2606 names).
+    Example(
+        'def test_proxy_auth(client):\n'
+        '    client.get("http://user:pass@example.org/", proxies={"http": "http://proxyuser:proxypass@proxy.test:3128"})\n',
+        path="tests/test_client.py",
+    ),
     # Documentation: a docstring showing the URL format (SQLAlchemy's docs are full of scott:tiger).
     '''
     def make_engine(url):

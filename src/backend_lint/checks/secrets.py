@@ -297,7 +297,10 @@ class UrlWithEmbeddedPassword(Rule):
     written in the literal (not an f-string placeholder, not a template such as `%(password)s` or
     `{password}`, not a placeholder such as `<password>` or `${DB_PASSWORD}`). URLs without
     credentials (`redis://localhost:6379/0`, `sqlite:///app.db`) are fine. In test files, URLs to
-    a local host (`localhost`, `127.0.0.1`, `::1`) are throw-away test databases and not reported.
+    a local host (`localhost`, `127.0.0.1`, `::1`) are throw-away test databases and URLs to a host
+    reserved for documentation (`example.org`, `*.example.com`, `*.test`, `*.invalid`) are samples:
+    neither is reported. In application code a reserved host is reported at low severity. The
+    finding covers the password only, so reports mask it and still show the rest of the URL.
 
     ## Why is this bad?
     A database or broker URL in the code puts its password in the repository and in every log
@@ -327,9 +330,26 @@ class UrlWithEmbeddedPassword(Rule):
         else:
             return
         found = find_url_password(text)
-        if found is None or (ctx.is_test and found.local):
+        if found is None or (ctx.is_test and (found.local or found.reserved)):
+            return
+        if found.reserved:
+            ctx.report(
+                self, node, f"{found.scheme} URL with an embedded password ({mask(found.password)}) for the "
+                f"documentation host {found.host}; if it is a sample, use a placeholder such as <password>",
+                severity="low", **_password_span(ctx, node, found.raw_password),
+            )  # fmt: skip
             return
         ctx.report(
             self, node, f"{found.scheme} URL with an embedded password ({mask(found.password)}); read the URL or its "
-            "password from the environment"
+            "password from the environment", **_password_span(ctx, node, found.raw_password),
         )  # fmt: skip
+
+
+def _password_span(ctx, node: ast.AST, raw: str) -> dict:
+    """The columns of the password inside the URL on the literal's first line, so that reports mask
+    the password and still show the scheme, user and host of what was flagged."""
+    text = ctx.lines[node.lineno - 1] if 0 < node.lineno <= len(ctx.lines) else ""
+    start = text.find(f":{raw}@", ctx._char_col(node.lineno, node.col_offset)) if raw else -1
+    if start < 0:
+        return {}
+    return {"line": node.lineno, "column": start + 2, "end_line": node.lineno, "end_column": start + 2 + len(raw)}
