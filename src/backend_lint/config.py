@@ -14,6 +14,7 @@
 | `agents` | table: rule -> agent id | route a rule's findings to another specialist (rule by code or name; agent ids from the catalog) |
 | `engines` | list | engines to run: `native`, `semgrep`, `ruff` (default: every one installed) |
 | `report-unused-suppressions` | bool | report suppression comments that silence nothing (BL901) |
+| `ignore-foreign-suppressions` | bool | other tools' comments (`# nosec`, `# noqa: S608`, `# nosemgrep`) no longer silence their backend-lint equivalents (audit them) |
 
 Patterns are relative to the directory holding the pyproject.toml. Unknown keys, wrong types and
 unknown values are a `ConfigError` naming the key (exit code 2).
@@ -62,6 +63,7 @@ class Config:
     agents: dict[str, str] = field(default_factory=dict)
     engines: tuple[str, ...] | None = None
     report_unused_suppressions: bool = False
+    ignore_foreign_suppressions: bool = False
 
     def replace(self, **changes) -> Config:
         return dataclasses.replace(self, **changes)
@@ -137,6 +139,7 @@ SCHEMA = {
     "agents": ("agents", _table_of(_agent)),
     "engines": ("engines", _engines),
     "report-unused-suppressions": ("report_unused_suppressions", _bool),
+    "ignore-foreign-suppressions": ("ignore_foreign_suppressions", _bool),
 }
 
 

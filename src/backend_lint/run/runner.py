@@ -93,7 +93,10 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
     for i, result in zip(todo, fresh):
         results[i] = result
     results, linked = link(results, selection)
-    report = decide(results, files, selection, config.report_unused_suppressions, (*engine_errors, *linked))
+    report = decide(
+        results, files, selection, config.report_unused_suppressions, (*engine_errors, *linked),
+        foreign_suppressions=not config.ignore_foreign_suppressions,
+    )  # fmt: skip
     stats = RunStats(analysed=len(todo), cached=len(files) - len(todo))
     return replace(report, notices=(*report.notices, *notices)), stats
 
