@@ -186,3 +186,16 @@ def test_explain_shows_each_semgrep_rule_with_its_tested_example_and_alternative
         text = explain_text(info)
         assert f"## Example\n\n```python\n{info.example}\n```" in text
         assert f"## Use instead\n\n```python\n{info.use_instead}\n```" in text
+
+
+@needs_semgrep
+def test_the_pack_reports_one_finding_per_flagged_line_of_its_test_files(tmp_path):
+    """Two patterns of one rule matching the same code (both sides of a comparison, a return and
+    the call in it) must not make two findings: a reviewer reads one problem."""
+    for case in PACK.rglob("*.py"):
+        write(tmp_path, case.relative_to(PACK).as_posix(), case.read_text("utf-8"))
+    report = lint_tree(tmp_path, engines=("semgrep",))
+    seen: dict[tuple, int] = {}
+    for f in report.findings:
+        seen[(f.path, f.line, f.rule)] = seen.get((f.path, f.line, f.rule), 0) + 1
+    assert {key: n for key, n in seen.items() if n > 1} == {}
