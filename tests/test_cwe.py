@@ -24,6 +24,7 @@ FAMILIES = {
     "JWT signature": (("BL651", "BL652"), 347, "Improper Verification of Cryptographic Signature"),
     "password hashing": (("BL653",), 916, "Use of Password Hash With Insufficient Computational Effort"),
     "weak randomness": (("BL654",), 338, "Use of Cryptographically Weak PRNG"),
+    "weak hash": (("BL656",), 328, "Use of Weak Hash"),
     "timing": (("BL655",), 208, "Observable Timing Discrepancy"),
     "deserialisation": (("BL701", "BL702", "S506"), 502, "Deserialization of Untrusted Data"),
     "shell": (("BL703",), 78, "OS Command Injection"),

@@ -1,0 +1,189 @@
+"""Rules of the `cryptography` category that need the semantic model (the semgrep pack has the others)."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from ..rule import Example, Rule
+
+_WEAK_CALLS = {
+    "hashlib.md5": "MD5", "hashlib.sha1": "SHA-1",
+    "Crypto.Hash.MD5.new": "MD5", "Crypto.Hash.SHA.new": "SHA-1", "Crypto.Hash.SHA1.new": "SHA-1",
+    "Cryptodome.Hash.MD5.new": "MD5", "Cryptodome.Hash.SHA1.new": "SHA-1",
+    "cryptography.hazmat.primitives.hashes.MD5": "MD5", "cryptography.hazmat.primitives.hashes.SHA1": "SHA-1",
+}  # fmt: skip
+_WEAK_NAMES = {"md5": "MD5", "sha1": "SHA-1", "sha": "SHA-1"}
+_PASSWORD = re.compile(r"(?i)^(?!.*(token|reset|hint|length|policy)).*(password|passwd|pwd|passphrase)")
+# What the hash is for, read from the names around it: the words decide the severity.
+_SECURITY = frozenset({
+    "sign", "signature", "signed", "token", "secret", "nonce", "otp", "auth", "authenticate", "verify",
+    "verification", "integrity", "hmac", "mac", "csrf", "session", "apikey", "credential", "cert",
+    "certificate", "salt", "challenge", "license", "licence",
+})  # fmt: skip
+_NOT_SECURITY = frozenset({
+    "etag", "cache", "cachekey", "checksum", "fingerprint", "filename", "file", "path", "dedup", "dedupe",
+    "color", "colour", "avatar", "gravatar", "bucket", "shard", "partition", "crc", "md5sum", "content",
+    "hashname", "lock", "name", "slug", "id", "uuid", "key", "version", "revision", "sort", "url",
+})  # fmt: skip
+
+
+class WeakHashAlgorithm(Rule):
+    """MD5 or SHA-1 used without saying that it is not for security.
+
+    ## What it does
+    Flags `hashlib.md5(...)`, `hashlib.sha1(...)`, `hashlib.new("md5" | "sha1", ...)`, PyCryptodome's
+    `MD5.new` / `SHA1.new` and `cryptography`'s `hashes.MD5()` / `hashes.SHA1()`, unless the call
+    passes `usedforsecurity=False` (Python 3.9+), the standard way to say the digest is a checksum.
+    The severity follows what the names around the call say the digest is for: a signature, token,
+    nonce, HMAC, session or verification value is **high**; a value with no telling name is **low**.
+    A digest that names what it is for and is no security value is not reported: an ETag, a cache
+    key, a checksum or fingerprint of a file, an avatar URL, a bucket or shard number, a file name.
+    A hash of a password is BL653's finding (fast-hash-for-password), not this rule's.
+
+    ## Why is this bad?
+    MD5 and SHA-1 collisions can be computed (SHA-1 since 2017, MD5 in seconds), so a signature,
+    token or integrity check built on them can be forged (CWE-328). For security, use SHA-256 or
+    better (an HMAC with `hmac.compare_digest` for signatures); for a checksum, say so with
+    `usedforsecurity=False`, which also keeps the code running on FIPS-mode Python builds.
+    """
+
+    code = "BL656"
+    name = "weak-hash-algorithm"
+    category = "cryptography"
+    severity = "low"
+    agent = "auth-security/cryptography"
+    checklist = ("security.sensitive-data-encrypted", "security.owasp-top-10")
+    cwe = (328, 327)
+    references = (
+        "https://docs.python.org/3/library/hashlib.html#hashlib.new",
+        "https://cwe.mitre.org/data/definitions/328.html",
+    )
+    NODES = (ast.Call,)
+
+    INVALID = (
+        """
+        import hashlib
+        def sign(payload, secret):
+            signature = hashlib.md5(secret + payload).hexdigest()  # expect: BL656
+            return signature
+        """,
+        """
+        import hashlib
+        def make_token(user):
+            return hashlib.sha1(f"{user.id}:{user.email}".encode()).hexdigest()  # expect: BL656
+        """,
+        """
+        import hashlib
+        def digest_of(blob):
+            return hashlib.new("sha1", blob).hexdigest()  # expect: BL656
+        """,
+        """
+        from cryptography.hazmat.primitives import hashes
+        def verify_download(data):
+            digest = hashes.Hash(hashes.SHA1())  # expect: BL656
+            digest.update(data)
+            return digest.finalize()
+        """,
+    )
+    VALID = (
+        # the real shapes: an ETag, a cache key, a file checksum
+        """
+        import hashlib
+        def etag_for(body):
+            etag = hashlib.md5(body).hexdigest()
+            return etag
+        def cache_key(name, args):
+            return "tpl:" + hashlib.md5(repr(args).encode()).hexdigest()
+        def file_checksum(path):
+            with open(path, "rb") as fh:
+                return hashlib.sha1(fh.read()).hexdigest()
+        """,
+        """
+        import hashlib
+        def digest_of(blob):
+            return hashlib.md5(blob, usedforsecurity=False).hexdigest()
+        def sign(payload, key):
+            return hashlib.sha256(key + payload).hexdigest()
+        """,
+        Example(  # a password: BL653 reports it, once
+            """
+            import hashlib
+            def store(user, password):
+                user.hash = hashlib.md5(password.encode()).hexdigest()
+            """
+        ),
+    )
+
+    def visit(self, node: ast.Call, ctx) -> None:
+        algorithm = self._weak(node, ctx)
+        if algorithm is None:
+            return
+        if any(k.arg is None or k.arg == "usedforsecurity" and not _true(k.value) for k in node.keywords):
+            return  # `usedforsecurity=False`, or **options that may say so
+        if any(_PASSWORD.search(n) for n in _names_in(node.args)):
+            return  # a password hash: BL653's
+        words = _context_words(node, ctx)
+        if words & _SECURITY:
+            severity, why = "high", "a security value (" + ", ".join(sorted(words & _SECURITY)) + ")"
+        elif words & _NOT_SECURITY:
+            return
+        else:
+            severity, why = "low", "a digest whose purpose the code does not say"
+        ctx.report(
+            self, node, f"{algorithm} is broken for security and is used for {why}; use SHA-256 (an HMAC for "
+            "signatures), or pass usedforsecurity=False if it is only a checksum", severity=severity,
+        )  # fmt: skip
+
+    @staticmethod
+    def _weak(node: ast.Call, ctx) -> str | None:
+        name = ctx.model.call_name(node) or ""
+        if name in _WEAK_CALLS:
+            return _WEAK_CALLS[name]
+        if name == "hashlib.new" and node.args:
+            algorithm = ctx.model.fold(node.args[0])
+            if isinstance(algorithm, str):
+                return _WEAK_NAMES.get(algorithm.lower().replace("-", ""))
+        return None
+
+
+def _true(node: ast.expr) -> bool:
+    return not (isinstance(node, ast.Constant) and node.value in (False, None, 0))
+
+
+def _names_in(nodes) -> list[str]:
+    out = []
+    for root in nodes:
+        for n in ast.walk(root):
+            if isinstance(n, ast.Name):
+                out.append(n.id)
+            elif isinstance(n, ast.Attribute):
+                out.append(n.attr)
+    return out
+
+
+def _words(name: str) -> set[str]:
+    parts = [w.lower() for w in re.split(r"[_\W]+|(?<=[a-z0-9])(?=[A-Z])", name) if w]
+    return {*parts, "".join(parts)}
+
+
+def _context_words(node: ast.Call, ctx) -> set[str]:
+    """Words of the names the digest is bound to or made in: assignment targets, the keyword or
+    dict key it is given as, the enclosing function (and its class), the names in its arguments."""
+    names = _names_in(node.args)
+    for parent in reversed(ctx.ancestors):
+        if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            names += _names_in(targets)
+            names += [t.slice.value for t in targets if isinstance(t, ast.Subscript)
+                      and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str)]  # fmt: skip
+        elif isinstance(parent, ast.keyword) and parent.arg:
+            names.append(parent.arg)
+        elif isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(parent.name)
+            if not isinstance(parent, ast.ClassDef):
+                break
+    words: set[str] = set()
+    for name in names:
+        words |= _words(name)
+    return words
