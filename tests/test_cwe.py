@@ -31,13 +31,15 @@ FAMILIES = {
     "code eval": (("BL704", "S612"), 94, "Improper Control of Generation of Code ('Code Injection')"),
     "temp files": (("BL705", "S306"), 377, "Insecure Temporary File"),
     "template injection": (("BL706",), 1336, "Improper Neutralization of Special Elements Used in a Template Engine"),
-    "XSS": (("BL707", "S701", "S704"), 79, "Cross-site Scripting"),
+    "XSS": (("BL707", "BL710", "S701", "S704"), 79, "Cross-site Scripting"),
+    "XXE": (("BL709",), 611, "Improper Restriction of XML External Entity Reference"),
     "path traversal": (("BL708", "S202"), 22, "Path Traversal"),
     "debug mode": (("BL751", "BL752", "S201"), 489, "Active Debug Code"),
     "host allowlist": (("BL753",), 183, "Permissive List of Allowed Inputs"),
     "CORS": (("BL754",), 942, "Permissive Cross-domain Policy with Untrusted Domains"),
     "cookies": (("BL755", "BL756"), 614, "Sensitive Cookie in HTTPS Session Without 'Secure' Attribute"),
     "binding": (("BL757",), 1327, "Binding to an Unrestricted IP Address"),
+    "session storage": (("BL758",), 565, "Reliance on Cookies without Validation and Integrity Checking"),
     "broken ciphers": (("S304", "S305", "S502", "S503"), 327, "Use of a Broken or Risky Cryptographic Algorithm"),
 }
 
