@@ -286,10 +286,24 @@ _NAME_WORDS = ("password", "passwd", "pwd", "secret", "token", "apikey", "key", 
 _SHOW_VALUES = re.compile(r"^(?:dev|development|local|localhost|insecure|debug|demo|example|sample|test)\b", re.IGNORECASE)
 
 
+_WORD = re.compile(
+    r"^[(\"'«`]*(?:[A-Za-z]+(?:['’-][A-Za-z]+)*|\d+(?:[.,]\d+)*|[-–—&/+=:|*]|\{\w*\}|%\(\w+\)[sd]|%[sd])[.,:;!?)\"'»`]*$"
+)
+
+
+def _prose(value: str) -> bool:
+    """Words separated by spaces (`Enter your API key`, `Bearer token for the admin API`), as opposed
+    to a secret that happens to hold a space (`F12Zr47j\\3yX R~X@H!jmM`): every piece is a word, a
+    number or punctuation."""
+    return all(_WORD.match(piece) for piece in value.split())
+
+
 def is_descriptive(value: str) -> bool:
     """A value that describes a secret rather than being one: a path or URL, a dotted import path,
     a header name, a format template, a label with spaces, or an identifier naming a secret field."""
-    if re.search(r"\s", value) or _PATHISH.search(value) or _DOTTED.match(value) or _HEADER.match(value):
+    if re.search(r"\s", value):
+        return _prose(value)
+    if _PATHISH.search(value) or _DOTTED.match(value) or _HEADER.match(value):
         return True
     if re.search(r"%\(?\w*\)?[sd]|\{\w*\}", value):
         return True

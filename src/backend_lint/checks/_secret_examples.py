@@ -78,6 +78,26 @@ HARDCODED_SECRET_INVALID = (
     """
     SECRET_KEY = b"\\x8f\\x1a\\x9c\\x03k\\xd2\\xf4\\x11\\x7fZ\\x88"  # expect: BL101
     """,
+    # A framework's signing key is a finding whatever the literal looks like: deployed as is, it signs
+    # sessions and reset links (placeholders at medium severity); by position in a JWT call too.
+    """
+    import jwt
+    from flask import Flask
+    app = Flask(__name__)
+    SECRET_KEY = "dev"  # expect: BL101
+    DJANGO_SECRET_KEY = "development-key"  # expect: BL101
+    app.secret_key = "secret"  # expect: BL101
+    app.config["SECRET_KEY"] = "MYSUPERSECRETKEY"  # expect: BL101
+    JWT_SECRET_KEY = "F12Zr47j\\3yX R~X@H!jmM]Lwf/,?KT"  # expect: BL101
+    def issue(payload):
+        return jwt.encode(payload, "key", algorithm="HS256")  # expect: BL101
+    def check(token):
+        return jwt.decode(token, key="c2VjcmV0LWtleS0yMDI0", algorithms=["HS256"])  # expect: BL101
+    """,
+    # A secret holding a space is still a secret (only words separated by spaces are a label).
+    """
+    DB_PASSWORD = "Zr47j 3yX~R@H!"  # expect: BL101
+    """,
     # Test files are exempt, unless the team opts in with `check-tests = true`; this one is not a test.
     Example('ADMIN_PASSWORD = "admin1234"  # expect: BL101\n', path="app/fixtures_loader.py"),
 )
@@ -109,8 +129,15 @@ HARDCODED_SECRET_VALID = (
     GITHUB_TOKEN = "your_token_here"
     client_secret = "dummy-secret"
     password = "test"
-    SECRET_KEY = "dev"
-    SECRET_KEY = "development-key"
+    """,
+    # A signing key the deployment fills in, or none at all, is no finding.
+    """
+    import os
+    SECRET_KEY = ""
+    SECRET_KEY = "${DJANGO_SECRET_KEY}"
+    SECRET_KEY = "<generate with secrets.token_urlsafe()>"
+    SECRET_KEY = os.environ["SECRET_KEY"]
+    SECRET_KEY_INSECURE_PREFIX = "django-insecure-"
     """,
     # Names that describe a secret instead of holding one (the issue's list).
     """

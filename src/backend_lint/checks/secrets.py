@@ -132,11 +132,21 @@ class HardcodedSecret(Rule):
     access/private/signing key, credentials, authorization hold *generated* secrets and the value
     must look random (length and Shannon entropy).
 
+    A framework's signing key is judged apart: `SECRET_KEY` (Django, Flask, `app.secret_key`,
+    `app.config["SECRET_KEY"]`), `JWT_SECRET_KEY`, `SIGNING_KEY`, `SECURITY_PASSWORD_SALT`, and the
+    key passed to `jwt.encode` / `jwt.decode` (by position or `key=`) or to an itsdangerous
+    serializer. Any literal there is a finding, whatever it looks like, because deployed as is it
+    signs sessions, reset links and tokens: high for a real-looking key (a `django-insecure-…` one
+    too), medium for a placeholder (`"dev"`, `"secret"`, `"change-me"`). Only an empty string and a
+    template the deployment fills in (`${SECRET_KEY}`, `<secret-key>`) are not reported. A value
+    with spaces is a label only when it is made of words (`"Enter your API key"`), not when a
+    secret holds a space.
+
     Not flagged: empty strings and placeholders (`<your-password>`, `${API_KEY}`, `xxxx`,
     `changeme`, `***`, `dummy`, `test`), values read from the environment or a vault, names that
     describe a secret instead of holding one (`TOKEN_URL`, `PASSWORD_MIN_LENGTH`, `API_KEY_HEADER`,
-    `password_field`, `TOKEN_TYPE`: the last word decides), paths, URLs, header names, labels with
-    spaces, identifiers naming a field (`"access_token"`), and sample payloads in API docs
+    `password_field`, `TOKEN_TYPE`: the last word decides), paths, URLs, header names, labels made
+    of words, identifiers naming a field (`"access_token"`), and sample payloads in API docs
     (`Field(examples=[...])`, `json_schema_extra`, `schema_extra`). Test files are exempt by default.
     A literal in a known provider format is BL102's, a URL with a password BL103's.
 
@@ -180,12 +190,16 @@ class HardcodedSecret(Rule):
         value = node.value  # every constant of the file comes here: the common cases return first
         cls = value.__class__
         opts = self.options
-        if (cls is not str and cls is not bytes) or len(value) < opts["min-password-length"]:
+        if (cls is not str and cls is not bytes) or not value:
             return
         if ctx.is_test and not opts["check-tests"]:
             return
-        name = binding_name(node, ctx.ancestors)
+        name = _signing_argument(node, ctx) or binding_name(node, ctx.ancestors)
         if not name or name in opts["ignore-names"]:
+            return
+        if _is_signing_setting(name) and not in_documentation_example(node, ctx.ancestors):
+            return self._signing_key(node, ctx, name, value.decode("latin-1") if cls is bytes else value)
+        if len(value) < opts["min-password-length"]:
             return
         kind = secret_kind(name, self._extra_words)
         if kind is None or in_documentation_example(node, ctx.ancestors):
@@ -207,6 +221,54 @@ class HardcodedSecret(Rule):
             self, node, f"hard-coded {what} bound to `{name}` ({mask(value)}); read it from the environment "
             "or a secret manager"
         )  # fmt: skip
+
+    def _signing_key(self, node: ast.Constant, ctx, name: str, value: str) -> None:
+        """A framework's signing key (SECRET_KEY, app.secret_key, a JWT key): whatever the literal looks
+        like, sessions, password-reset links and tokens are signed with it if this code is deployed.
+        Only a template the deployment fills in (`${SECRET_KEY}`, `<secret-key>`) is no finding."""
+        if _TEMPLATE.match(value.strip()) or find_format(value) or find_jwt(value):
+            return
+        weak = is_placeholder(value) or is_descriptive(value) or len(value) < 16
+        if weak:
+            message = (f"`{name}` is a literal placeholder ({mask(value)}); deployed as is, anyone can forge the "
+                       "sessions and tokens it signs. Read it from the environment (and fail without it)")
+            ctx.report(self, node, message, severity="medium")
+            return
+        ctx.report(self, node, f"hard-coded signing key bound to `{name}` ({mask(value)}); read it from the "
+                   "environment or a secret manager")  # fmt: skip
+
+
+# The keys frameworks sign sessions, cookies, CSRF and password-reset tokens or JWTs with.
+_SIGNING_SETTINGS = frozenset({
+    "SECRET_KEY", "DJANGO_SECRET_KEY", "FLASK_SECRET_KEY", "APP_SECRET_KEY", "JWT_SECRET_KEY", "JWT_SECRET",
+    "JWT_SIGNING_KEY", "SIGNING_KEY", "WTF_CSRF_SECRET_KEY", "SECURITY_PASSWORD_SALT", "SESSION_SECRET",
+    "SESSION_SECRET_KEY", "COOKIE_SECRET", "CSRF_SECRET", "AUTH_SECRET", "SECRET_KEY_BASE",
+})  # fmt: skip
+# A value the deployment fills in, not a value: `${SECRET_KEY}`, `<secret-key>`, `{{ secret }}`, `%(key)s`.
+_TEMPLATE = re.compile(r"^(?:<[^<>]*>|\[[^\[\]]*\]|\{\{?[^{}]*\}\}?|\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*|%\([^)]*\)s|[xX*.#_-]{3,})$")
+# Calls whose key is passed by position: jwt.encode(payload, "key"), jwt.decode(token, "key", ...).
+_SIGNING_CALLS = {"jwt.encode": 1, "jwt.decode": 1, "jose.jwt.encode": 1, "jose.jwt.decode": 1,
+                  "itsdangerous.URLSafeTimedSerializer": 0, "itsdangerous.URLSafeSerializer": 0,
+                  "itsdangerous.TimestampSigner": 0, "itsdangerous.Signer": 0}  # fmt: skip
+
+
+def _is_signing_setting(name: str) -> bool:
+    return name.upper().replace("-", "_") in _SIGNING_SETTINGS
+
+
+def _signing_argument(node: ast.AST, ctx) -> str | None:
+    """`JWT_SECRET_KEY` for the key argument of a JWT or itsdangerous call, given by position or as `key=`."""
+    parent = ctx.parent()
+    if isinstance(parent, ast.keyword) and parent.arg in ("key", "secret_key") and len(ctx.ancestors) > 1:
+        call, position = ctx.ancestors[-2], None
+    elif isinstance(parent, ast.Call) and node in parent.args:
+        call, position = parent, parent.args.index(node)
+    else:
+        return None
+    wanted = _SIGNING_CALLS.get(ctx.model.call_name(call) or "") if isinstance(call, ast.Call) else None
+    if wanted is None or position is not None and position != wanted:
+        return None
+    return "JWT_SECRET_KEY" if "jwt" in (ctx.model.call_name(call) or "") else "SECRET_KEY"
 
 
 class HardcodedProviderCredential(Rule):
