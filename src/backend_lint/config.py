@@ -40,7 +40,7 @@ DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "node_modules", "build", "dist",
     "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".backend_lint_cache", "*.egg-info",
 )  # fmt: skip
-DEFAULT_TEST_PATHS = ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py")
+DEFAULT_TEST_PATHS = ("tests/", "test/", "tests.py", "test_*.py", "*_test.py", "conftest.py")  # tests.py: a Django app's
 
 
 class ConfigError(Exception):

@@ -128,6 +128,7 @@ _URL = re.compile(r"\b([a-z][a-z0-9+.-]{1,30})://([^\s:/@?#'\"]*):([^\s@/?#'\"]+
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1", "")
 
 
+_FAKE_PASSWORD = re.compile(r"(?:pass|word|pwd|passwd|password|secret|pat|glpat|token|user|test|foo|bar|admin|dummy|fake|pw)+")
 # Names reserved for documentation and tests (RFC 2606, RFC 6761): nobody's server answers there.
 _RESERVED_DOMAINS = ("example.com", "example.net", "example.org", "example", "test", "invalid", "localhost")
 
@@ -143,6 +144,13 @@ class UrlCredential:
     @property
     def local(self) -> bool:
         return self.host.lower() in _LOCAL_HOSTS or self.host.startswith("127.")
+
+    @property
+    def fake(self) -> bool:
+        """`user:pass@`, `:pass%3Aword@`, `bot:glpat@`: a password made of the words people put in
+        test URLs, or too short to be one; what a test of URL handling writes, not a credential."""
+        letters = re.sub(r"[^a-z]", "", self.password.lower())
+        return len(self.password) <= 4 or bool(_FAKE_PASSWORD.fullmatch(letters))
 
     @property
     def reserved(self) -> bool:

@@ -384,6 +384,13 @@ URL_PASSWORD_VALID = (
     MASKED = "postgresql://app:****@db/app"
     """,
     Example('DB = "postgresql://postgres:postgres@localhost:5432/test"\n', path="tests/conftest.py"),
+    # The real shape: a test of URL handling, with the words such tests use for a password.
+    Example(
+        'def test_push_url(repo):\n'
+        '    repo.url = "https://user:pass@gitlab.com/org/test.git"\n'
+        '    assert redact("rediss://:pass%3Aword@cache:6379/1") == "rediss://cache:6379/1"\n',
+        path="weblate_like/vcs/tests.py",
+    ),
     # The real shape: credentials for a documentation host in a test (RFC 2606 names).
     Example(
         'def test_proxy_auth(client):\n'

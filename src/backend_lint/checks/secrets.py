@@ -360,8 +360,9 @@ class UrlWithEmbeddedPassword(Rule):
     `{password}`, not a placeholder such as `<password>` or `${DB_PASSWORD}`). URLs without
     credentials (`redis://localhost:6379/0`, `sqlite:///app.db`) are fine. In test files, URLs to
     a local host (`localhost`, `127.0.0.1`, `::1`) are throw-away test databases and URLs to a host
-    reserved for documentation (`example.org`, `*.example.com`, `*.test`, `*.invalid`) are samples:
-    neither is reported. In application code a reserved host is reported at low severity. The
+    reserved for documentation (`example.org`, `*.example.com`, `*.test`, `*.invalid`) are samples,
+    and so are passwords made of the words test URLs use (`user:pass@`, `bot:glpat@`, `:pwd@`):
+    none of these is reported. In application code a reserved host is reported at low severity. The
     finding covers the password only, so reports mask it and still show the rest of the URL.
 
     ## Why is this bad?
@@ -392,7 +393,7 @@ class UrlWithEmbeddedPassword(Rule):
         else:
             return
         found = find_url_password(text)
-        if found is None or (ctx.is_test and (found.local or found.reserved)):
+        if found is None or (ctx.is_test and (found.local or found.reserved or found.fake)):
             return
         if found.reserved:
             ctx.report(
