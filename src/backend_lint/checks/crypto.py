@@ -16,13 +16,15 @@ _WEAK_CALLS = {
 _WEAK_NAMES = {"md5": "MD5", "sha1": "SHA-1", "sha": "SHA-1"}
 _PASSWORD = re.compile(r"(?i)^(?!.*(token|reset|hint|length|policy)).*(password|passwd|pwd|passphrase)")
 # What the hash is for, read from the names around it: the words decide the severity.
+# A nonce, salt or session id made by hashing random bytes owes its strength to the randomness, not
+# to the hash, so those words do not count.
 _SECURITY = frozenset({
-    "sign", "signature", "signed", "token", "secret", "nonce", "otp", "auth", "authenticate", "verify",
-    "verification", "integrity", "hmac", "mac", "csrf", "session", "apikey", "credential", "cert",
-    "certificate", "salt", "challenge", "license", "licence",
+    "sign", "signature", "signed", "token", "secret", "otp", "auth", "authenticate", "verify",
+    "verification", "integrity", "hmac", "mac", "csrf", "apikey", "credential", "cert", "certificate",
+    "license", "licence",
 })  # fmt: skip
 _NOT_SECURITY = frozenset({
-    "etag", "cache", "cachekey", "checksum", "fingerprint", "filename", "file", "path", "dedup", "dedupe",
+    "etag", "cache", "cached", "cachekey", "checksum", "fingerprint", "filename", "file", "path", "dedup", "dedupe",
     "color", "colour", "avatar", "gravatar", "bucket", "shard", "partition", "crc", "md5sum", "content",
     "hashname", "lock", "name", "slug", "id", "uuid", "key", "version", "revision", "sort", "url",
 })  # fmt: skip
@@ -87,6 +89,25 @@ class WeakHashAlgorithm(Rule):
         """,
     )
     VALID = (
+        # the real shapes: a SQL function emulating MD5(), a Digest-auth client nonce from random
+        # bytes, a template cache's key (its module says so)
+        """
+        import hashlib, os
+        def _sqlite_md5(text):
+            return hashlib.md5(text.encode()).hexdigest()
+        def build_digest_header(realm):
+            cnonce = hashlib.sha1(os.urandom(8)).hexdigest()[:16]
+            return cnonce
+        """,
+        Example(
+            """
+            import hashlib
+            class Loader:
+                def generate_hash(self, values):
+                    return hashlib.sha1("|".join(values).encode()).hexdigest()
+            """,
+            path="app/template/loaders/cached.py",
+        ),
         # the real shapes: an ETag, a cache key, a file checksum
         """
         import hashlib
@@ -123,7 +144,13 @@ class WeakHashAlgorithm(Rule):
             return  # `usedforsecurity=False`, or **options that may say so
         if any(_PASSWORD.search(n) for n in _names_in(node.args)):
             return  # a password hash: BL653's
+        if _hashes_fresh_randomness(node, ctx):
+            return  # `sha1(os.urandom(8))`: the digest only formats random bytes
         words = _context_words(node, ctx)
+        function = ctx.enclosing_function()
+        if function is not None and algorithm.lower().replace("-", "") in function.name.lower().replace("_", ""):
+            return  # `def _sqlite_md5(text)`: implementing that very algorithm (a SQL function, a protocol)
+        words |= _words(ctx.path.rsplit("/", 1)[-1].removesuffix(".py"))
         if words & _SECURITY:
             severity, why = "high", "a security value (" + ", ".join(sorted(words & _SECURITY)) + ")"
         elif words & _NOT_SECURITY:
@@ -145,6 +172,15 @@ class WeakHashAlgorithm(Rule):
             if isinstance(algorithm, str):
                 return _WEAK_NAMES.get(algorithm.lower().replace("-", ""))
         return None
+
+
+def _hashes_fresh_randomness(node: ast.Call, ctx) -> bool:
+    for root in node.args:
+        for n in ast.walk(root):
+            name = ctx.model.call_name(n) if isinstance(n, ast.Call) else None
+            if name and (name in ("os.urandom", "uuid.uuid4") or name.startswith(("secrets.", "random."))):
+                return True
+    return False
 
 
 def _true(node: ast.expr) -> bool:
