@@ -46,3 +46,9 @@ def authenticate_other(api_key, stored_api_key):
     account = Account.objects.get(pk=1)
     # ruleid: non-constant-time-comparison
     return account.api_key == api_key
+
+
+def is_default_init(present_params, default_model_signature):
+    # the real shape (pydantic): a Python function signature, not a cryptographic one
+    # ok: non-constant-time-comparison
+    return [(p.name, p.kind) for p in present_params] == default_model_signature

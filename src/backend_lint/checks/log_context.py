@@ -15,7 +15,8 @@ class ErrorLogWithoutTraceback(Rule):
     an `except` block when the call passes no `exc_info`. Passing `exc_info=True`, `exc_info=exc` or
     a `(type, value, tb)` tuple keeps the traceback, so it is not flagged (ruff's TRY400 only accepts
     `exc_info=True`; while this rule runs, TRY400 only corroborates it). `exc_info=False` is flagged.
-    `logger.exception(...)`, and calls in a function defined inside the handler, are not flagged.
+    `logger.exception(...)`, calls in a function defined inside the handler, and handlers that raise
+    (the traceback travels with the exception) are not flagged.
 
     ## Why is this bad?
     An error line without the traceback says that something failed but not where: the stack is lost
@@ -75,14 +76,27 @@ class ErrorLogWithoutTraceback(Rule):
                 logger.exception("push of %s failed", order.id)
             logger.error("not in a handler")
         """,
+        # the real shape: an optional dependency is missing; the handler raises, so the traceback
+        # is not lost (FastAPI's multipart check)
+        """
+        import logging
+        logger = logging.getLogger(__name__)
+        def ensure_multipart():
+            try:
+                import multipart
+            except ImportError:
+                logger.error("Form data requires python-multipart to be installed.")
+                raise RuntimeError("python-multipart is not installed") from None
+        """,
     )
 
     def visit(self, node: ast.Call, ctx) -> None:
         func = node.func
         if not isinstance(func, ast.Attribute) or func.attr != "error" or ctx.model.logging_call(node) is None:
             return
-        if not _directly_in_handler(ctx.ancestors):
-            return
+        handler = _directly_in_handler(ctx.ancestors)
+        if handler is None or any(isinstance(n, ast.Raise) for s in handler.body for n in ast.walk(s)):
+            return  # a handler that raises passes the traceback on: logging it too would say it twice
         for keyword in node.keywords:
             if keyword.arg is None:
                 return  # **kwargs may carry exc_info
@@ -94,10 +108,10 @@ class ErrorLogWithoutTraceback(Rule):
                    "logger.exception(...) or pass exc_info=True")  # fmt: skip
 
 
-def _directly_in_handler(ancestors: list[ast.AST]) -> bool:
+def _directly_in_handler(ancestors: list[ast.AST]) -> ast.ExceptHandler | None:
     for node in reversed(ancestors):
         if isinstance(node, ast.ExceptHandler):
-            return True
+            return node
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            return False
-    return False
+            return None
+    return None
