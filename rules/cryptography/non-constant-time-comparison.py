@@ -27,8 +27,9 @@ def verify(request, expected_signature, user, stored_api_key):
     return len(expected_signature) == 64
 
 
-def compare_signatures(received_signature, expected_signature):
-    # one comparison of two secret-named values is one finding (semgrep's test counts the matches)
+def compare_signatures(secret, body, received_signature):
+    expected_signature = hmac.new(secret, body, "sha256").hexdigest()
+    # one comparison of two secret-named values is one finding (tests/test_semgrep.py counts them)
     # ruleid: non-constant-time-comparison
     return received_signature == expected_signature
 
@@ -52,3 +53,24 @@ def is_default_init(present_params, default_model_signature):
     # the real shape (pydantic): a Python function signature, not a cryptographic one
     # ok: non-constant-time-comparison
     return [(p.name, p.kind) for p in present_params] == default_model_signature
+
+
+def is_current(chart, digest):
+    # the real shape (a dashboard's cache digest, an ML model's signature): no secret
+    # ok: non-constant-time-comparison
+    if chart.digest != digest:
+        return False
+    return True
+
+
+def check_model(signature, inferred_signature):
+    # ok: non-constant-time-comparison
+    return signature is not None and signature != inferred_signature
+
+
+def verify_webhook(secret, body, received):
+    expected_digest = hmac.new(secret, body, "sha256").hexdigest()
+    if body:
+        # ruleid: non-constant-time-comparison
+        return received == expected_digest
+    return False
