@@ -384,6 +384,17 @@ URL_PASSWORD_VALID = (
     MASKED = "postgresql://app:****@db/app"
     """,
     Example('DB = "postgresql://postgres:postgres@localhost:5432/test"\n', path="tests/conftest.py"),
+    # The real shapes: a URL quoted in an error message, sample connection strings in a database
+    # engine's documentation metadata.
+    """
+    def check(uri):
+        raise ValueError("Invalid connection string: expecting the form 'ocient://user:pass@host:port/db'.")
+    METADATA = {
+        "connection_examples": [
+            {"description": "Hosted demo", "connection_string": "clickhousedb://demo:demo-pw@demo.trial.cloudhost.io/default"},
+        ],
+    }
+    """,
     # The real shape: a test of URL handling, with the words such tests use for a password.
     Example(
         'def test_push_url(repo):\n'

@@ -89,7 +89,8 @@ def binding_name(node: ast.expr, ancestors: list[ast.AST]) -> str | None:
     return None
 
 
-_DOC_KEYS = frozenset({"example", "examples", "schema_extra", "json_schema_extra", "openapi_examples"})
+_DOC_KEYS = frozenset({"example", "examples", "schema_extra", "json_schema_extra", "openapi_examples",
+                       "connection_examples", "url_examples", "placeholder", "sqlalchemy_uri_placeholder"})  # fmt: skip
 
 
 def in_documentation_example(node: ast.AST, ancestors: list[ast.AST]) -> bool:
@@ -363,7 +364,9 @@ class UrlWithEmbeddedPassword(Rule):
     reserved for documentation (`example.org`, `*.example.com`, `*.test`, `*.invalid`) are samples,
     and so are passwords made of the words test URLs use (`user:pass@`, `bot:glpat@`, `:pwd@`):
     none of these is reported. In application code a reserved host is reported at low severity. The
-    finding covers the password only, so reports mask it and still show the rest of the URL.
+    finding covers the password only, so reports mask it and still show the rest of the URL. A URL
+    quoted in a sentence (an error or help message) and sample URLs in documentation data
+    (`connection_examples`, `examples=[...]`, a `placeholder`) are not connection strings.
 
     ## Why is this bad?
     A database or broker URL in the code puts its password in the repository and in every log
@@ -395,6 +398,8 @@ class UrlWithEmbeddedPassword(Rule):
         found = find_url_password(text)
         if found is None or (ctx.is_test and (found.local or found.reserved or found.fake)):
             return
+        if _in_prose(text) or in_documentation_example(node, ctx.ancestors):
+            return  # "expecting a string of the form 'ocient://user:pass@host'", `connection_examples`
         if found.reserved:
             ctx.report(
                 self, node, f"{found.scheme} URL with an embedded password ({mask(found.password)}) for the "
@@ -406,6 +411,13 @@ class UrlWithEmbeddedPassword(Rule):
             self, node, f"{found.scheme} URL with an embedded password ({mask(found.password)}); read the URL or its "
             "password from the environment", **_password_span(ctx, node, found.raw_password),
         )  # fmt: skip
+
+
+def _in_prose(text: str) -> bool:
+    """The URL is quoted in a sentence (an error message, a help text): words around it, not a
+    connection string, which holds no spaces."""
+    rest = re.sub(r"\S*://\S*", " ", text)
+    return bool(re.search(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}", rest))
 
 
 def _password_span(ctx, node: ast.AST, raw: str) -> dict:
