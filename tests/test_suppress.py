@@ -190,6 +190,14 @@ def test_a_foreign_suppression_keeps_its_reason_or_names_the_comment(tmp_path):
     assert suppressed == [("BL501", 2, 2, "# nosec: B608")]
 
 
+def test_a_ruff_style_reason_after_a_single_dash_is_kept(tmp_path):
+    _, suppressed = kept_and_suppressed(tmp_path, SQL.format("  # noqa: S608 - the name is an enum value"),
+                                        select=("BL501",))  # fmt: skip
+    assert suppressed == [("BL501", 2, 2, "the name is an enum value")]
+    _, suppressed = kept_and_suppressed(tmp_path, SQL.format("  # noqa: S608"), select=("BL501",))
+    assert suppressed == [("BL501", 2, 2, "# noqa: S608")]
+
+
 def test_foreign_comments_are_never_reported_unused(tmp_path):
     source = PRINT + "\nx = 1  # nosec B608\ny = 2  # nosemgrep\nz = 3  # noqa: S608\n"
     kept, _ = kept_and_suppressed(tmp_path, source, select=("BL301", "BL901"), report_unused_suppressions=True)

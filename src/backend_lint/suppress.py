@@ -31,7 +31,8 @@ from .model import Directive, Finding, Suppression
 
 _OURS = re.compile(r"backend-lint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?(?:\s*--\s*(?P<reason>.*))?", re.I)
 _MARKER = re.compile(r"backend-lint:|noqa|nosec|nosemgrep", re.I)  # what a comment must hold to be a directive
-_NOQA = re.compile(r"noqa:\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*)(?:\s*--\s*(?P<reason>.*))?", re.I)
+# the reason after ` -- ` (ours) or ` - ` (as ruff users write it: `# noqa: S308 - escaped above`)
+_NOQA = re.compile(r"noqa:\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*)(?:\s+--?\s+(?P<reason>.*))?", re.I)
 # bandit: `# nosec`, `# nosec B608`, `# nosec: B608, B101`; words that are no test id make it bare
 _NOSEC = re.compile(r"\bnosec\b:?(?P<codes>(?:[\s,]*B[0-9]{3}\b)*)(?:.*?--\s*(?P<reason>.*))?", re.I)
 _NOSEMGREP = re.compile(r"\bnosemgrep\b(?::\s*(?P<codes>[\w.-]+(?:\s*,\s*[\w.-]+)*))?(?:.*?--\s*(?P<reason>.*))?", re.I)
@@ -204,8 +205,11 @@ def apply_suppressions(
             kept.append(finding)
         else:
             used.add(hit)
-            reason = hit.reason or (f"# {hit.tool}" + (f": {', '.join(sorted(hit.codes))}" if hit.codes else "")
-                                    if hit.tool else "")  # fmt: skip
+            foreign_noqa = hit.noqa and not any(known.get(c) in (finding.rule, *finding.also_reported_by)
+                                                for c in hit.codes or ())  # fmt: skip
+            tool = hit.tool or ("noqa" if foreign_noqa else "")
+            reason = hit.reason or (f"# {tool}" + (f": {', '.join(sorted(hit.codes))}" if hit.codes else "")
+                                    if tool else "")  # fmt: skip
             suppressed.append(dataclasses.replace(finding, suppression=Suppression(hit.line, reason)))
     return kept, suppressed, used
 
