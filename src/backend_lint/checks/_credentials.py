@@ -295,7 +295,8 @@ _SHOW_VALUES = re.compile(r"^(?:dev|development|local|localhost|insecure|debug|d
 
 
 _WORD = re.compile(
-    r"^[(\"'«`]*(?:[A-Za-z]+(?:['’-][A-Za-z]+)*|\d+(?:[.,]\d+)*|[-–—&/+=:|*]|\{\w*\}|%\(\w+\)[sd]|%[sd])[.,:;!?)\"'»`]*$"
+    r"^[(\"'«`]*(?:[A-Za-z][A-Za-z_]*(?:['’-][A-Za-z_]+)*\d*|\d+(?:[.,]\d+)*|[-–—&/+=:|*<>]|\{\w*\}|%\(\w+\)[sd]|%[sd])"
+    r"[.,:;!?)\"'»`]*$"
 )
 
 

@@ -130,6 +130,14 @@ HARDCODED_SECRET_VALID = (
     client_secret = "dummy-secret"
     password = "test"
     """,
+    # The real shapes (superset): help texts and error messages keyed by a secret's name.
+    """
+    EXTRA = {
+        "access_token": "Personal access token from Settings > User Settings",
+        "$.oauth2_client_info.secret": "OAuth2 Client Secret",
+    }
+    ERRORS = {"private_key_password": "private_key is required when private_key_password is provided"}
+    """,
     # A signing key the deployment fills in, or none at all, is no finding.
     """
     import os

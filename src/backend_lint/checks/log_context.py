@@ -15,8 +15,9 @@ class ErrorLogWithoutTraceback(Rule):
     an `except` block when the call passes no `exc_info`. Passing `exc_info=True`, `exc_info=exc` or
     a `(type, value, tb)` tuple keeps the traceback, so it is not flagged (ruff's TRY400 only accepts
     `exc_info=True`; while this rule runs, TRY400 only corroborates it). `exc_info=False` is flagged.
-    `logger.exception(...)`, calls in a function defined inside the handler, and handlers that raise
-    (the traceback travels with the exception) are not flagged.
+    `logger.exception(...)`, calls in a function defined inside the handler, handlers that raise
+    (the traceback travels with the exception), `except ImportError` (the message says what to
+    install) and messages that carry `traceback.format_exc()` are not flagged.
 
     ## Why is this bad?
     An error line without the traceback says that something failed but not where: the stack is lost
@@ -76,6 +77,20 @@ class ErrorLogWithoutTraceback(Rule):
                 logger.exception("push of %s failed", order.id)
             logger.error("not in a handler")
         """,
+        # the real shapes (superset): a missing optional dependency, a traceback formatted into the message
+        """
+        import logging, traceback
+        logger = logging.getLogger(__name__)
+        def start():
+            try:
+                import fastmcp
+            except ImportError:
+                logger.error("Please install fastmcp: pip install fastmcp")
+            try:
+                fastmcp.run()
+            except Exception:
+                logger.error("Traceback: %s", traceback.format_exc())
+        """,
         # the real shape: an optional dependency is missing; the handler raises, so the traceback
         # is not lost (FastAPI's multipart check)
         """
@@ -97,6 +112,8 @@ class ErrorLogWithoutTraceback(Rule):
         handler = _directly_in_handler(ctx.ancestors)
         if handler is None or any(isinstance(n, ast.Raise) for s in handler.body for n in ast.walk(s)):
             return  # a handler that raises passes the traceback on: logging it too would say it twice
+        if _names_missing_module(handler, ctx) or _formats_traceback(node, ctx):
+            return
         for keyword in node.keywords:
             if keyword.arg is None:
                 return  # **kwargs may carry exc_info
@@ -106,6 +123,20 @@ class ErrorLogWithoutTraceback(Rule):
                     return
         ctx.report(self, node, "error logged in an `except` block without its traceback; use "
                    "logger.exception(...) or pass exc_info=True")  # fmt: skip
+
+
+def _names_missing_module(handler: ast.ExceptHandler, ctx) -> bool:
+    """`except ImportError:`: the message says what to install; the traceback adds nothing."""
+    caught = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type] if handler.type else []
+    return bool(caught) and all((ctx.model.qualname(t) or "") in ("ImportError", "ModuleNotFoundError") for t in caught)
+
+
+def _formats_traceback(call: ast.Call, ctx) -> bool:
+    """`logger.error("Traceback: %s", traceback.format_exc())`: the traceback is in the message."""
+    return any(
+        (ctx.model.call_name(n) or "").startswith(("traceback.format_exc", "traceback.format_exception"))
+        for arg in call.args for n in ast.walk(arg) if isinstance(n, ast.Call)
+    )  # fmt: skip
 
 
 def _directly_in_handler(ancestors: list[ast.AST]) -> ast.ExceptHandler | None:
