@@ -68,3 +68,11 @@ def link_of(table):
     anchor = f'<a target="_blank" href="{url}">{name}</a>'
     # ok: unsafe-markup
     return Markup(anchor)
+
+
+def check_url(path, conflict_url):
+    # the real shape (django CMS): the message is escaped, then raised as safe text
+    message = "Page %(page)s has the same url '%(url)s'."
+    message = message % {"page": conflict_url, "url": escape(path)}
+    # ok: unsafe-markup
+    raise ValueError(mark_safe(message))

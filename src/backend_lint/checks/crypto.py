@@ -150,7 +150,8 @@ class WeakHashAlgorithm(Rule):
         function = ctx.enclosing_function()
         if function is not None and algorithm.lower().replace("-", "") in function.name.lower().replace("_", ""):
             return  # `def _sqlite_md5(text)`: implementing that very algorithm (a SQL function, a protocol)
-        words |= _words(ctx.path.rsplit("/", 1)[-1].removesuffix(".py"))
+        for part in ctx.path.removesuffix(".py").split("/")[-2:]:  # `cache/page.py`, `loaders/cached.py`
+            words |= _words(part)
         if words & _SECURITY:
             severity, why = "high", "a security value (" + ", ".join(sorted(words & _SECURITY)) + ")"
         elif words & _NOT_SECURITY:
