@@ -102,6 +102,16 @@ class WeakHashAlgorithm(Rule):
         Example(
             """
             import hashlib
+            def page_cache_key(request):
+                ctx = hashlib.sha1()
+                ctx.update(request.path.encode())
+                return ctx.hexdigest()
+            """,
+            path="cms/cache/page.py",
+        ),
+        Example(
+            """
+            import hashlib
             class Loader:
                 def generate_hash(self, values):
                     return hashlib.sha1("|".join(values).encode()).hexdigest()

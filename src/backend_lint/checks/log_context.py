@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from ..rule import Rule
+from ._handlers import is_broad
 
 
 class ErrorLogWithoutTraceback(Rule):
@@ -12,12 +13,14 @@ class ErrorLogWithoutTraceback(Rule):
 
     ## What it does
     Flags `logger.error(...)` (on anything the semantic model knows as a logger) written directly in
-    an `except` block when the call passes no `exc_info`. Passing `exc_info=True`, `exc_info=exc` or
+    a broad `except` block (bare, `Exception`, `BaseException`) when the call passes no `exc_info`:
+    what was caught is unknown, so the traceback is the only record of it. Passing `exc_info=True`, `exc_info=exc` or
     a `(type, value, tb)` tuple keeps the traceback, so it is not flagged (ruff's TRY400 only accepts
     `exc_info=True`; while this rule runs, TRY400 only corroborates it). `exc_info=False` is flagged.
     `logger.exception(...)`, calls in a function defined inside the handler, handlers that raise
-    (the traceback travels with the exception), `except ImportError` (the message says what to
-    install) and messages that carry `traceback.format_exc()` are not flagged.
+    (the traceback travels with the exception), narrow handlers (`except IntegrityError:`,
+    `except ImportError:`: the message says what happened) and messages that carry
+    `traceback.format_exc()` are not flagged.
 
     ## Why is this bad?
     An error line without the traceback says that something failed but not where: the stack is lost
@@ -41,7 +44,7 @@ class ErrorLogWithoutTraceback(Rule):
         def sync(order):
             try:
                 order.push()
-            except ConnectionError as exc:
+            except Exception as exc:
                 logger.error("push of %s failed: %s", order.id, exc)  # expect: BL303
         """,
         """
@@ -77,7 +80,8 @@ class ErrorLogWithoutTraceback(Rule):
                 logger.exception("push of %s failed", order.id)
             logger.error("not in a handler")
         """,
-        # the real shapes (superset): a missing optional dependency, a traceback formatted into the message
+        # the real shapes (superset, django-oscar): a missing optional dependency, an expected
+        # integrity error, a traceback formatted into the message
         """
         import logging, traceback
         logger = logging.getLogger(__name__)
@@ -86,6 +90,10 @@ class ErrorLogWithoutTraceback(Rule):
                 import fastmcp
             except ImportError:
                 logger.error("Please install fastmcp: pip install fastmcp")
+            try:
+                record(order)
+            except IntegrityError:
+                logger.error("IntegrityError in analytics when recording a user order.")
             try:
                 fastmcp.run()
             except Exception:
@@ -112,8 +120,8 @@ class ErrorLogWithoutTraceback(Rule):
         handler = _directly_in_handler(ctx.ancestors)
         if handler is None or any(isinstance(n, ast.Raise) for s in handler.body for n in ast.walk(s)):
             return  # a handler that raises passes the traceback on: logging it too would say it twice
-        if _names_missing_module(handler, ctx) or _formats_traceback(node, ctx):
-            return
+        if not is_broad(handler, ctx.model) or _formats_traceback(node, ctx):
+            return  # a narrow, expected exception (`except IntegrityError:`) is explained by its message
         for keyword in node.keywords:
             if keyword.arg is None:
                 return  # **kwargs may carry exc_info
@@ -123,12 +131,6 @@ class ErrorLogWithoutTraceback(Rule):
                     return
         ctx.report(self, node, "error logged in an `except` block without its traceback; use "
                    "logger.exception(...) or pass exc_info=True")  # fmt: skip
-
-
-def _names_missing_module(handler: ast.ExceptHandler, ctx) -> bool:
-    """`except ImportError:`: the message says what to install; the traceback adds nothing."""
-    caught = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type] if handler.type else []
-    return bool(caught) and all((ctx.model.qualname(t) or "") in ("ImportError", "ModuleNotFoundError") for t in caught)
 
 
 def _formats_traceback(call: ast.Call, ctx) -> bool:
