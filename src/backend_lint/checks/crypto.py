@@ -102,7 +102,7 @@ class WeakHashAlgorithm(Rule):
         Example(
             """
             import hashlib
-            def page_cache_key(request):
+            def digest_for(request):
                 ctx = hashlib.sha1()
                 ctx.update(request.path.encode())
                 return ctx.hexdigest()
