@@ -199,3 +199,20 @@ def test_the_pack_reports_one_finding_per_flagged_line_of_its_test_files(tmp_pat
     for f in report.findings:
         seen[(f.path, f.line, f.rule)] = seen.get((f.path, f.line, f.rule), 0) + 1
     assert {key: n for key, n in seen.items() if n > 1} == {}
+
+
+@needs_semgrep
+def test_a_line_reviewed_for_ruff_s308_is_not_reported_again_as_unsafe_markup(tmp_path):
+    """Issue 12: wagtail marks reviewed mark_safe calls `# noqa: S308 - reason`."""
+    write(tmp_path, "app/embeds.py", (
+        "from django.utils.safestring import mark_safe\n\n"
+        "def embed_html(embed):\n"
+        "    return mark_safe(embed.html)  # noqa: S308 - the provider's HTML is what we render\n\n"
+        "def other(embed):\n"
+        "    return mark_safe(embed.html)\n"
+    ))  # fmt: skip
+    report = lint_tree(tmp_path, engines=("semgrep",), select=("BL707",))
+    assert [(f.rule, f.line) for f in report.findings] == [("BL707", 7)]
+    assert [(f.line, f.suppression.reason) for f in report.suppressed] == [(4, "the provider's HTML is what we render")]
+    audit = lint_tree(tmp_path, engines=("semgrep",), select=("BL707",), ignore_foreign_suppressions=True)
+    assert [f.line for f in audit.findings] == [4, 7]
