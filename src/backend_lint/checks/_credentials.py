@@ -307,11 +307,14 @@ def _prose(value: str) -> bool:
     return all(_WORD.match(piece) for piece in value.split())
 
 
-def is_descriptive(value: str) -> bool:
+def is_descriptive(value: str, spaced_secrets: bool = False) -> bool:
     """A value that describes a secret rather than being one: a path or URL, a dotted import path,
-    a header name, a format template, a label with spaces, or an identifier naming a secret field."""
+    a header name, a format template, a label with spaces, or an identifier naming a secret field.
+    With `spaced_secrets` (a password, a signing key: chosen, not generated), a value with spaces is
+    a label only when it is made of words; generated tokens hold no spaces, so for them any space
+    makes the value a description (`"api-upload-<class 'AnonymousUser'>-None"`)."""
     if re.search(r"\s", value):
-        return _prose(value)
+        return _prose(value) if spaced_secrets else True
     if _PATHISH.search(value) or _DOTTED.match(value) or _HEADER.match(value):
         return True
     if re.search(r"%\(?\w*\)?[sd]|\{\w*\}", value):

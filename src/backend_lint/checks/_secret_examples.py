@@ -130,6 +130,16 @@ HARDCODED_SECRET_VALID = (
     client_secret = "dummy-secret"
     password = "test"
     """,
+    # The real shapes (pretix): a sample link's URL parameters in an e-mail preview; a session key
+    # compared with the key format an anonymous upload gets; a build-time settings module.
+    """
+    from django.urls import reverse
+    def preview_link(event):
+        return reverse("presale:event.order.open", kwargs={"order": "F8VVL", "secret": "6zzjnumtsx136ddy"})
+    def is_anonymous_upload(cf):
+        return cf.session_key == "api-upload-<class 'django.contrib.auth.models.AnonymousUser'>-None"
+    """,
+    Example('SECRET_KEY = "build-time-secret-key"\n', path="shop/_build_settings.py"),
     # The real shapes (superset): help texts and error messages keyed by a secret's name.
     """
     EXTRA = {

@@ -17,9 +17,10 @@ _WEAK_NAMES = {"md5": "MD5", "sha1": "SHA-1", "sha": "SHA-1"}
 _PASSWORD = re.compile(r"(?i)^(?!.*(token|reset|hint|length|policy)).*(password|passwd|pwd|passphrase)")
 # What the hash is for, read from the names around it: the words decide the severity.
 # A nonce, salt or session id made by hashing random bytes owes its strength to the randomness, not
-# to the hash, so those words do not count.
+# to the hash, so those words do not count; nor does `auth` (`auth_hash`: a lookup key of a request's
+# credentials, pretix's idempotency keys).
 _SECURITY = frozenset({
-    "sign", "signature", "signed", "token", "secret", "otp", "auth", "authenticate", "verify",
+    "sign", "signature", "signed", "token", "secret", "otp", "verify",
     "verification", "integrity", "hmac", "mac", "csrf", "apikey", "credential", "cert", "certificate",
     "license", "licence",
 })  # fmt: skip

@@ -203,7 +203,7 @@ class HardcodedSecret(Rule):
         if len(value) < opts["min-password-length"]:
             return
         kind = secret_kind(name, self._extra_words)
-        if kind is None or in_documentation_example(node, ctx.ancestors):
+        if kind is None or in_documentation_example(node, ctx.ancestors) or _url_parameter(ctx):
             return
         if cls is bytes:
             value = value.decode("latin-1")
@@ -213,7 +213,7 @@ class HardcodedSecret(Rule):
             return  # BL102 reports it as an AWS secret access key
         if "authorization" in words(name) and (scheme := _AUTH_SCHEME.match(value)):
             value = scheme.group(1)
-        if is_placeholder(value) or is_descriptive(value):
+        if is_placeholder(value) or is_descriptive(value, spaced_secrets=kind == "password"):
             return
         if kind == "key" and not looks_random(value, opts["min-length"], opts["entropy-threshold"]):
             return
@@ -229,7 +229,9 @@ class HardcodedSecret(Rule):
         Only a template the deployment fills in (`${SECRET_KEY}`, `<secret-key>`) is no finding."""
         if _TEMPLATE.match(value.strip()) or find_format(value) or find_jwt(value):
             return
-        weak = is_placeholder(value) or is_descriptive(value) or len(value) < 16
+        weak = is_placeholder(value) or is_descriptive(value, spaced_secrets=True) or len(value) < 16
+        if weak and _BUILD_OR_DEV.search(ctx.path):
+            return  # `_build_settings.py`, `settings/dev.py`: a placeholder key where nothing is signed for real
         if weak:
             message = (f"`{name}` is a literal placeholder ({mask(value)}); deployed as is, anyone can forge the "
                        "sessions and tokens it signs. Read it from the environment (and fail without it)")
@@ -239,6 +241,7 @@ class HardcodedSecret(Rule):
                    "environment or a secret manager")  # fmt: skip
 
 
+_BUILD_OR_DEV = re.compile(r"(?:^|[/_.-])(?:build|dev|development|local|ci)(?:[/_.-]|$)", re.I)
 # The keys frameworks sign sessions, cookies, CSRF and password-reset tokens or JWTs with.
 _SIGNING_SETTINGS = frozenset({
     "SECRET_KEY", "DJANGO_SECRET_KEY", "FLASK_SECRET_KEY", "APP_SECRET_KEY", "JWT_SECRET_KEY", "JWT_SECRET",
@@ -251,6 +254,22 @@ _TEMPLATE = re.compile(r"^(?:<[^<>]*>|\[[^\[\]]*\]|\{\{?[^{}]*\}\}?|\$\{[^}]*\}|
 _SIGNING_CALLS = {"jwt.encode": 1, "jwt.decode": 1, "jose.jwt.encode": 1, "jose.jwt.decode": 1,
                   "itsdangerous.URLSafeTimedSerializer": 0, "itsdangerous.URLSafeSerializer": 0,
                   "itsdangerous.TimestampSigner": 0, "itsdangerous.Signer": 0}  # fmt: skip
+
+
+_URL_BUILDERS = re.compile(r"(?:^|_)(?:reverse|reverse_lazy|url_for|build_absolute_uri)$|reverse_absolute$")
+
+
+def _url_parameter(ctx) -> bool:
+    """A literal in the `kwargs={...}` of a URL builder (`reverse(..., kwargs={"secret": "…"})`): a
+    sample link's path parameter, shown in a preview, not a credential the code uses."""
+    for parent, child in zip(reversed(ctx.ancestors[:-1]), reversed(ctx.ancestors)):
+        if isinstance(parent, ast.Call) and isinstance(child, ast.keyword) and child.arg in ("kwargs", "args", "values"):
+            func = parent.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            return bool(_URL_BUILDERS.search(name))
+        if isinstance(parent, (ast.stmt, ast.Lambda)) and not isinstance(parent, ast.Expr):
+            return False
+    return False
 
 
 def _is_signing_setting(name: str) -> bool:
