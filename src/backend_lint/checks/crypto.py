@@ -38,11 +38,14 @@ class WeakHashAlgorithm(Rule):
     Flags `hashlib.md5(...)`, `hashlib.sha1(...)`, `hashlib.new("md5" | "sha1", ...)`, PyCryptodome's
     `MD5.new` / `SHA1.new` and `cryptography`'s `hashes.MD5()` / `hashes.SHA1()`, unless the call
     passes `usedforsecurity=False` (Python 3.9+), the standard way to say the digest is a checksum.
-    The severity follows what the names around the call say the digest is for: a signature, token,
-    nonce, HMAC, session or verification value is **high**; a value with no telling name is **low**.
-    A digest that names what it is for and is no security value is not reported: an ETag, a cache
-    key, a checksum or fingerprint of a file, an avatar URL, a bucket or shard number, a file name.
-    A hash of a password is BL653's finding (fast-hash-for-password), not this rule's.
+    The severity follows what the names around the call (targets, keywords, the function, its
+    module and folder) say the digest is for: a signature, token, HMAC, OTP, certificate or
+    verification value is **high**; a value with no telling name is **low**. A digest that names
+    what it is for and is no security value is not reported: an ETag, a cache key, a checksum or
+    fingerprint of a file, an avatar URL, a bucket or shard number, a file name. Nor are a function
+    that implements the algorithm itself (`def _sqlite_md5`), and a hash of fresh random bytes
+    (`sha1(os.urandom(8))`: a nonce owes its strength to the randomness). A hash of a password is
+    BL653's finding (fast-hash-for-password), not this rule's.
 
     ## Why is this bad?
     MD5 and SHA-1 collisions can be computed (SHA-1 since 2017, MD5 in seconds), so a signature,
