@@ -272,6 +272,9 @@ def _url_parameter(ctx) -> bool:
     return False
 
 
+_SIGNING_CALL_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in _SIGNING_CALLS)
+
+
 def _is_signing_setting(name: str) -> bool:
     return name.upper().replace("-", "_") in _SIGNING_SETTINGS
 
@@ -285,7 +288,12 @@ def _signing_argument(node: ast.AST, ctx) -> str | None:
         call, position = parent, parent.args.index(node)
     else:
         return None
-    wanted = _SIGNING_CALLS.get(ctx.model.call_name(call) or "") if isinstance(call, ast.Call) else None
+    if not isinstance(call, ast.Call):
+        return None
+    func = call.func
+    if (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")) not in _SIGNING_CALL_NAMES:
+        return None  # the cheap test first: this runs for every literal argument of every call
+    wanted = _SIGNING_CALLS.get(ctx.model.call_name(call) or "")
     if wanted is None or position is not None and position != wanted:
         return None
     return "JWT_SECRET_KEY" if "jwt" in (ctx.model.call_name(call) or "") else "SECRET_KEY"
