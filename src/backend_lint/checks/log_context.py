@@ -20,7 +20,7 @@ class ErrorLogWithoutTraceback(Rule):
     `logger.exception(...)`, calls in a function defined inside the handler, handlers that raise
     (the traceback travels with the exception), narrow handlers (`except IntegrityError:`,
     `except ImportError:`: the message says what happened) and messages that carry
-    `traceback.format_exc()` are not flagged.
+    `traceback.format_exc()` are not flagged; neither are test files.
 
     ## Why is this bad?
     An error line without the traceback says that something failed but not where: the stack is lost
@@ -115,7 +115,9 @@ class ErrorLogWithoutTraceback(Rule):
 
     def visit(self, node: ast.Call, ctx) -> None:
         func = node.func
-        if not isinstance(func, ast.Attribute) or func.attr != "error" or ctx.model.logging_call(node) is None:
+        if not isinstance(func, ast.Attribute) or func.attr != "error" or ctx.is_test:
+            return
+        if ctx.model.logging_call(node) is None:
             return
         handler = _directly_in_handler(ctx.ancestors)
         if handler is None or any(isinstance(n, ast.Raise) for s in handler.body for n in ast.walk(s)):

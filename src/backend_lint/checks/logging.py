@@ -318,6 +318,14 @@ class SecretInLogCall(Rule):
         def login(user):
             log.info("login", user_id=user.id, password="***")
         """,
+        # the real shape (mlflow): the route constant of an action and the *name* of a secret's setting
+        """
+        import logging
+        from .handlers import UPDATE_USER_PASSWORD
+        logger = logging.getLogger(__name__)
+        def warn(setting):
+            logger.warning(f"Rotate it by setting {setting.name}, or via {UPDATE_USER_PASSWORD}.")
+        """,
         # the real shape: a payment transaction's `token` is its UUID reference, not a credential
         """
         import logging
@@ -392,6 +400,8 @@ _SECRET_WORDS = frozenset({
     "credentials", "cvv", "cvc", "ssn", "pin", "privatekey", "authorization",
 })  # fmt: skip
 _KEY_QUALIFIERS = frozenset({"api", "private", "secret", "access", "signing", "encryption", "client"})
+_ACTION_WORDS = frozenset({"update", "create", "get", "set", "delete", "reset", "change", "forgot", "verify",
+                           "validate", "rotate", "revoke", "refresh"})  # fmt: skip
 
 
 # Business records whose `token` field is a public reference (a payment's or an order's UUID, a
@@ -416,6 +426,8 @@ def _secret_name(name: str) -> bool:
     """`password`, `db_password`, `refresh_token`, `apiKey`, `card_number`; not `token_type`,
     `password_reset_url`, `max_tokens`, `password_hash` (the last word names what it is)."""
     words = [w for w in re.split(r"[_\W]+|(?<=[a-z0-9])(?=[A-Z])", name) if w]
+    if name.isupper() and words and words[0].lower() in _ACTION_WORDS:
+        return False  # `UPDATE_USER_PASSWORD`, `RESET_PASSWORD`: the constant names an action (a route), not a secret
     words = [w.lower() for w in words]
     if not words:
         return False
