@@ -51,3 +51,17 @@ class LegacyUser:
     def set_password(self, password):
         # ruleid: fast-hash-for-password
         self.password_hash = hashlib.sha512(password.encode()).hexdigest()
+
+
+class BaseLocalHasher:
+    algorithm = None
+
+
+class LegacyMD5Hasher(BaseLocalHasher):
+    # the real shape (django/contrib/auth/hashers.py): a legacy hasher, chosen in PASSWORD_HASHERS
+    algorithm = "md5"
+
+    def encode(self, password, salt):
+        # ok: fast-hash-for-password
+        hash = hashlib.md5((salt + password).encode()).hexdigest()
+        return "%s$%s$%s" % (self.algorithm, salt, hash)
