@@ -118,3 +118,17 @@ def test_ruff_is_not_started_when_none_of_its_rules_is_selected(tmp_path, monkey
     monkeypatch.undo()
     with_ruff = lint_tree(tmp_path, engines=("native", "ruff"), select=("BL3", "T201"))
     assert [(f.rule, f.also_reported_by) for f in with_ruff.findings] == [("BL301", ("T201",))]
+
+
+def test_try400_no_longer_fires_when_the_exception_is_passed_as_exc_info(tmp_path):
+    """Issue 12: ruff's TRY400 accepts only `exc_info=True`; BL303 judges it and TRY400 corroborates."""
+    write(tmp_path, "app/sync.py", (
+        "import logging\nlogger = logging.getLogger(__name__)\n\n"
+        "def sync(order):\n    try:\n        order.push()\n    except Exception as exc:\n"
+        "        logger.error('push failed', exc_info=exc)\n"
+        "        logger.error('push failed: %s', exc)\n"
+    ))  # fmt: skip
+    both = lint_tree(tmp_path, engines=("native", "ruff"), select=("BL303", "TRY400"))
+    assert [(f.rule, f.line, f.also_reported_by) for f in both.findings] == [("BL303", 9, ("TRY400",))]
+    alone = lint_tree(tmp_path, engines=("ruff",), select=("TRY400",))
+    assert [(f.rule, f.line) for f in alone.findings] == [("TRY400", 8), ("TRY400", 9)]  # what ruff says alone

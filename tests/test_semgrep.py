@@ -187,3 +187,33 @@ def test_explain_shows_each_semgrep_rule_with_its_tested_example_and_alternative
         text = explain_text(info)
         assert f"## Example\n\n```python\n{info.example}\n```" in text
         assert f"## Use instead\n\n```python\n{info.use_instead}\n```" in text
+
+
+@needs_semgrep
+def test_the_pack_reports_one_finding_per_flagged_line_of_its_test_files(tmp_path):
+    """Two patterns of one rule matching the same code (both sides of a comparison, a return and
+    the call in it) must not make two findings: a reviewer reads one problem."""
+    for case in PACK.rglob("*.py"):
+        write(tmp_path, case.relative_to(PACK).as_posix(), case.read_text("utf-8"))
+    report = lint_tree(tmp_path, engines=("semgrep",))
+    seen: dict[tuple, int] = {}
+    for f in report.findings:
+        seen[(f.path, f.line, f.rule)] = seen.get((f.path, f.line, f.rule), 0) + 1
+    assert {key: n for key, n in seen.items() if n > 1} == {}
+
+
+@needs_semgrep
+def test_a_line_reviewed_for_ruff_s308_is_not_reported_again_as_unsafe_markup(tmp_path):
+    """Issue 12: wagtail marks reviewed mark_safe calls `# noqa: S308 - reason`."""
+    write(tmp_path, "app/embeds.py", (
+        "from django.utils.safestring import mark_safe\n\n"
+        "def embed_html(embed):\n"
+        "    return mark_safe(embed.html)  # noqa: S308 - the provider's HTML is what we render\n\n"
+        "def other(embed):\n"
+        "    return mark_safe(embed.html)\n"
+    ))  # fmt: skip
+    report = lint_tree(tmp_path, engines=("semgrep",), select=("BL707",))
+    assert [(f.rule, f.line) for f in report.findings] == [("BL707", 7)]
+    assert [(f.line, f.suppression.reason) for f in report.suppressed] == [(4, "the provider's HTML is what we render")]
+    audit = lint_tree(tmp_path, engines=("semgrep",), select=("BL707",), ignore_foreign_suppressions=True)
+    assert [f.line for f in audit.findings] == [4, 7]

@@ -135,3 +135,105 @@ def test_unused_suppression_of_a_rule_that_did_not_run_is_not_judged(tmp_path):
     write(tmp_path, "app.py", "x = 1  # backend-lint: ignore[BL201]\n")
     proc = run_cli("--format", "json", "--report-unused-suppressions", "--select", "BL301,BL901", cwd=tmp_path)
     assert json.loads(proc.stdout)["findings"] == []
+
+
+# -- other tools' comments (data/equivalents.toml) ----------------------------------------------
+PRINT = 'print("a")'
+# BL707 is semgrep's; this native pair stands in: BL501 (bandit B608, ruff S608), BL101 (B105, S105).
+SQL = 'def find(cur, name):\n    cur.execute("SELECT * FROM users WHERE name = \'%s\'" % name){}\n'
+SECRET = 'SECRET_KEY = "Zq8vN3xR7tL2pW9cB4mK6hJ1"{}\n'
+
+
+@pytest.mark.parametrize(
+    "source, rule, silenced",
+    [
+        (SQL.format("  # nosec B608"), "BL501", True),
+        (SQL.format("  # nosec: B608 -- reviewed, the name comes from an enum"), "BL501", True),
+        (SQL.format("  # nosec"), "BL501", True),  # bare: every rule bandit has an equivalent for
+        (SQL.format("  # nosec B101"), "BL501", False),  # another bandit test
+        (SQL.format("  # noqa: S608"), "BL501", True),  # ruff / flake8-bandit code
+        (SQL.format("  # noqa: S608 -- reviewed"), "BL501", True),
+        (SQL.format("  # noqa: S105"), "BL501", False),
+        (SQL.format("  # noqa"), "BL501", False),  # a bare noqa is flake8's business, as before
+        (SQL.format("  # nosemgrep: python.lang.security.audit.formatted-sql-query.formatted-sql-query"), "BL501", True),
+        (SQL.format("  # nosemgrep: formatted-sql-query"), "BL501", True),  # the id's last part
+        (SQL.format("  # nosemgrep"), "BL501", True),
+        (SQL.format("  # nosemgrep: python.lang.security.audit.eval-detected.eval-detected"), "BL501", False),
+        (SQL.format("  # type: ignore  # nosec B608"), "BL501", True),
+        (SECRET.format("  # nosec B105"), "BL101", True),
+        (SECRET.format("  # noqa: S105"), "BL101", True),
+        (SECRET.format("  # nosemgrep"), "BL101", False),  # no semgrep equivalent listed for BL101
+        (SECRET.format("  # nosec B608"), "BL101", False),
+        (PRINT + "  # nosec\n", "BL301", False),  # bandit has no print check
+        (PRINT + "  # noqa: T201\n", "BL301", True),
+    ],
+)
+def test_foreign_comments_silence_the_equivalent_rule(tmp_path, source, rule, silenced):
+    kept, suppressed = kept_and_suppressed(tmp_path, source, select=(rule,))
+    assert ([r for r, *_ in suppressed] == [rule]) is silenced, (kept, suppressed)
+    assert ([r for r, _ in kept] == [rule]) is not silenced, (kept, suppressed)
+
+
+def test_ignore_foreign_suppressions_brings_the_findings_back_for_an_audit(tmp_path):
+    source = SQL.format("  # nosec B608 -- reviewed") + SECRET.format("  # noqa: S105") + PRINT + "  # noqa: BL301\n"
+    kept, suppressed = kept_and_suppressed(
+        tmp_path, source, select=("BL501", "BL101", "BL301"), ignore_foreign_suppressions=True
+    )
+    assert kept == [("BL101", 3), ("BL501", 2)]
+    assert suppressed == [("BL301", 4, 4, "")]  # backend-lint's own codes still count
+
+
+def test_a_foreign_suppression_keeps_its_reason_or_names_the_comment(tmp_path):
+    _, suppressed = kept_and_suppressed(tmp_path, SQL.format("  # nosec B608 -- enum values only"), select=("BL501",))
+    assert suppressed == [("BL501", 2, 2, "enum values only")]
+    _, suppressed = kept_and_suppressed(tmp_path, SQL.format("  # nosec B608"), select=("BL501",))
+    assert suppressed == [("BL501", 2, 2, "# nosec: B608")]
+
+
+def test_a_ruff_style_reason_after_a_single_dash_is_kept(tmp_path):
+    _, suppressed = kept_and_suppressed(tmp_path, SQL.format("  # noqa: S608 - the name is an enum value"),
+                                        select=("BL501",))  # fmt: skip
+    assert suppressed == [("BL501", 2, 2, "the name is an enum value")]
+    _, suppressed = kept_and_suppressed(tmp_path, SQL.format("  # noqa: S608"), select=("BL501",))
+    assert suppressed == [("BL501", 2, 2, "# noqa: S608")]
+
+
+def test_foreign_comments_are_never_reported_unused(tmp_path):
+    source = PRINT + "\nx = 1  # nosec B608\ny = 2  # nosemgrep\nz = 3  # noqa: S608\n"
+    kept, _ = kept_and_suppressed(tmp_path, source, select=("BL301", "BL901"), report_unused_suppressions=True)
+    assert kept == [("BL301", 1)]
+
+
+def test_ignore_foreign_suppressions_is_a_flag_and_a_config_key(tmp_path):
+    write(tmp_path, "pyproject.toml", "[tool.backend-lint]\nignore-foreign-suppressions = true\n")
+    write(tmp_path, "app.py", SECRET.format("  # nosec"))
+    from_config = json.loads(run_cli("--format", "json", "--select", "BL101", ".", cwd=tmp_path).stdout)
+    assert [f["rule"] for f in from_config["findings"]] == ["BL101"]
+    write(tmp_path, "pyproject.toml", "[tool.backend-lint]\n")
+    honoured = json.loads(run_cli("--format", "json", "--select", "BL101", ".", cwd=tmp_path).stdout)
+    assert honoured["findings"] == []
+    flag = json.loads(run_cli("--format", "json", "--select", "BL101", "--ignore-foreign-suppressions", ".",
+                              cwd=tmp_path).stdout)  # fmt: skip
+    assert [f["rule"] for f in flag["findings"]] == ["BL101"]
+
+
+@pytest.mark.parametrize(
+    "comment, tool, codes",
+    [
+        ("# nosec", "nosec", None),
+        ("# nosec B608", "nosec", {"B608"}),
+        ("# nosec: B608,B105", "nosec", {"B608", "B105"}),
+        ("# nosec because the input is an enum", "nosec", None),  # words are no bandit ids
+        ("# nosemgrep", "nosemgrep", None),
+        ("# nosemgrep: python.django.security.audit.avoid-mark-safe.avoid-mark-safe", "nosemgrep",
+         {"PYTHON.DJANGO.SECURITY.AUDIT.AVOID-MARK-SAFE.AVOID-MARK-SAFE"}),
+    ],
+)
+def test_foreign_directives_are_parsed(comment, tool, codes):
+    (directive,) = parse_directives(f"x = 1  {comment}\n")
+    assert directive.tool == tool and (directive.codes == codes if codes else directive.codes is None)
+
+
+def test_one_comment_can_hold_ours_and_foreign_directives():
+    tools = sorted(d.tool for d in parse_directives("x = 1  # noqa: S308  # nosec\n"))
+    assert tools == ["", "nosec"]

@@ -29,3 +29,11 @@ def main(app, runner, suite):
 if __name__ == "__main__":
     # ruleid: debug-mode-enabled
     server.run(debug=True)
+
+
+from aiohttp import web
+
+# ruleid: debug-mode-enabled
+aio = web.Application(debug=True)
+# ok: debug-mode-enabled
+aio_prod = web.Application(middlewares=[])

@@ -32,3 +32,41 @@ def make_password_reset_code():
 def pick_shard(shards):
     # ok: insecure-random-for-secret
     return random.choice(shards)
+
+
+def create_key(account):
+    raw = "%032x" % random.getrandbits(128)
+    # ruleid: insecure-random-for-secret
+    return ApiCredential.objects.create(account=account, api_key=raw)
+
+
+def remember_me(response):
+    value = random.random()
+    # ruleid: insecure-random-for-secret
+    response.set_cookie("remember", str(value))
+    return response
+
+
+def login_cookie(response, user):
+    value = "%x" % random.getrandbits(64)
+    # ruleid: insecure-random-for-secret
+    user.session_token = value
+    return {"token": value}
+
+
+def jitter(response):
+    value = random.random()
+    # ok: insecure-random-for-secret
+    response.set_cookie("ab_bucket", random.choice(["a", "b"]))
+    # ok: insecure-random-for-secret
+    return schedule(delay=value)
+
+
+def make_payload(user):
+    # ruleid: insecure-random-for-secret
+    return {"user": user.id, "nonce": random.randint(0, 2**32)}
+
+
+def pick_colour(palette):
+    # ok: insecure-random-for-secret
+    return Swatch(key=random.choice(palette))

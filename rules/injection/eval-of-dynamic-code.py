@@ -15,3 +15,14 @@ def calc(expression, model, df, source):
     # ok: eval-of-dynamic-code
     total = df.eval("a + b")
     return result, constant, parsed, total
+
+
+from PIL import ImageMath
+
+
+def blend(expression, a, b):
+    # ruleid: eval-of-dynamic-code
+    image = ImageMath.eval(expression, a=a, b=b)
+    # ok: eval-of-dynamic-code
+    fixed = ImageMath.eval("convert(min(a, b), 'L')", a=a, b=b)
+    return image, fixed

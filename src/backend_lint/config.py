@@ -15,6 +15,7 @@
 | `engines` | list | engines to run: `native`, `semgrep`, `ruff` (default: every one installed) |
 | `report-unused-suppressions` | bool | report suppression comments that silence nothing (BL901) |
 | `max-findings-per-file` | integer ≥ 1 | show at most this many findings per file; the rest of each file becomes one summary finding (generated code); the exit code, `--fail-on` and baselines still count them all (default: no limit) |
+| `ignore-foreign-suppressions` | bool | other tools' comments (`# nosec`, `# noqa: S608`, `# nosemgrep`) no longer silence their backend-lint equivalents (audit them) |
 
 Patterns are relative to the directory holding the pyproject.toml. Unknown keys, wrong types and
 unknown values are a `ConfigError` naming the key (exit code 2).
@@ -41,7 +42,7 @@ DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "node_modules", "build", "dist",
     "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".backend_lint_cache", "*.egg-info",
 )  # fmt: skip
-DEFAULT_TEST_PATHS = ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py")
+DEFAULT_TEST_PATHS = ("tests/", "test/", "tests.py", "test_*.py", "*_test.py", "conftest.py")  # tests.py: a Django app's
 
 
 class ConfigError(Exception):
@@ -65,6 +66,7 @@ class Config:
     engines: tuple[str, ...] | None = None
     report_unused_suppressions: bool = False
     max_findings_per_file: int | None = None
+    ignore_foreign_suppressions: bool = False
 
     def replace(self, **changes) -> Config:
         return dataclasses.replace(self, **changes)
@@ -164,6 +166,7 @@ SCHEMA = {
     "engines": ("engines", _engines),
     "report-unused-suppressions": ("report_unused_suppressions", _bool),
     "max-findings-per-file": ("max_findings_per_file", _positive_int),
+    "ignore-foreign-suppressions": ("ignore_foreign_suppressions", _bool),
 }
 
 

@@ -143,12 +143,14 @@ def split_errors(errors) -> tuple[list[Error], list[Error]]:
 
 @dataclass(frozen=True)
 class Directive:
-    """A suppression comment: `# backend-lint: ignore[...]` or `# noqa: ...` on `line`."""
+    """A suppression comment: `# backend-lint: ignore[...]` or `# noqa: ...` on `line`, or another
+    tool's (`tool`: "nosec" for bandit, "nosemgrep"), which silences the equivalent rules."""
 
     line: int
     codes: frozenset[str] | None  # None: every rule
     reason: str = ""
     noqa: bool = False
+    tool: str = ""  # "" for backend-lint's own and `noqa`; "nosec" or "nosemgrep"
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,9 @@ class FileResult:
             "path": self.path,
             "findings": [f.to_dict() for f in self.findings],
             "errors": [e.to_dict() for e in self.errors],
-            "directives": [[d.line, None if d.codes is None else sorted(d.codes), d.reason, d.noqa] for d in self.directives],
+            "directives": [
+                [d.line, None if d.codes is None else sorted(d.codes), d.reason, d.noqa, d.tool] for d in self.directives
+            ],
             "spans": [list(span) for span in self.spans],
             "lines": self.lines,
             "code": {str(line): text for line, text in self.code.items()},
@@ -187,8 +191,8 @@ class FileResult:
             findings=tuple(Finding.from_dict(f) for f in record["findings"]),
             errors=tuple(Error.from_dict(e) for e in record["errors"]),
             directives=tuple(
-                Directive(line, None if codes is None else frozenset(codes), reason, noqa)
-                for line, codes, reason, noqa in record["directives"]
+                Directive(line, None if codes is None else frozenset(codes), reason, noqa, *tool)
+                for line, codes, reason, noqa, *tool in record["directives"]
             ),
             spans=tuple((start, end) for start, end in record["spans"]),
             lines=record["lines"],

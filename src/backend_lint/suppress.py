@@ -4,23 +4,44 @@
 or `# noqa: BL101` on any line of the flagged statement silences that rule there. A reason after
 ` -- ` is kept in the report. Only codes backend-lint knows count in a `noqa`, so a `# noqa: E501`
 meant for another tool neither silences nor is reported unused.
+
+Other tools' comments count for their equivalent rules (data/equivalents.toml): `# nosec` and
+`# nosec B608` (bandit), `# noqa: S608` (ruff, flake8-bandit) and `# nosemgrep` / `# nosemgrep: <id>`
+silence the backend-lint rules that check the same thing, unless the run ignores foreign
+suppressions (`--ignore-foreign-suppressions`). They are never reported unused: they are for the
+other tool too.
 """
 
 from __future__ import annotations
 
 import ast
 import dataclasses
+import os
 import re
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 from .model import Directive, Finding, Suppression
 
 _OURS = re.compile(r"backend-lint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?(?:\s*--\s*(?P<reason>.*))?", re.I)
-_MARKER = re.compile(r"backend-lint:|noqa", re.I)  # what a comment must hold to be a directive
-_NOQA = re.compile(r"noqa:\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*)(?:\s*--\s*(?P<reason>.*))?", re.I)
+_MARKER = re.compile(r"backend-lint:|noqa|nosec|nosemgrep", re.I)  # what a comment must hold to be a directive
+# the reason after ` -- ` (ours) or ` - ` (as ruff users write it: `# noqa: S308 - escaped above`)
+_NOQA = re.compile(r"noqa:\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*)(?:\s+--?\s+(?P<reason>.*))?", re.I)
+# bandit: `# nosec`, `# nosec B608`, `# nosec: B608, B101`; words that are no test id make it bare
+_NOSEC = re.compile(r"\bnosec\b:?(?P<codes>(?:[\s,]*B[0-9]{3}\b)*)(?:.*?--\s*(?P<reason>.*))?", re.I)
+_NOSEMGREP = re.compile(r"\bnosemgrep\b(?::\s*(?P<codes>[\w.-]+(?:\s*,\s*[\w.-]+)*))?(?:.*?--\s*(?P<reason>.*))?", re.I)
+_FOREIGN = (("nosec", _NOSEC), ("nosemgrep", _NOSEMGREP))
 
 
 def parse_directives(source: str) -> tuple[Directive, ...]:
-    """Suppression comments of a file, read from real comment tokens (not from strings)."""
+    """Suppression comments of a file, read from real comment tokens (not from strings). One
+    comment may hold several (`# noqa: S308  # nosec`)."""
     if _MARKER.search(source) is None:
         return ()
     out = []
@@ -31,12 +52,64 @@ def parse_directives(source: str) -> tuple[Directive, ...]:
         if match is None:
             match = _NOQA.search(text)
             noqa = True
-        if match is None:
-            continue
-        raw = match.group("codes")
-        codes = None if raw is None else frozenset(c.strip().upper() for c in re.split(r"[\s,]+", raw) if c.strip())
-        out.append(Directive(line, codes, (match.group("reason") or "").strip(), noqa))
+        if match is not None:
+            out.append(Directive(line, _codes(match.group("codes")), (match.group("reason") or "").strip(), noqa))
+        for tool, pattern in _FOREIGN:
+            found = pattern.search(text)
+            if found is not None:
+                codes = _codes(found.group("codes") or None)
+                out.append(Directive(line, codes, (found.group("reason") or "").strip(), tool=tool))
     return tuple(out)
+
+
+def _codes(raw: str | None) -> frozenset[str] | None:
+    if raw is None:
+        return None
+    codes = frozenset(c.strip().upper() for c in re.split(r"[\s,]+", raw) if c.strip())
+    return codes or None
+
+
+@dataclass(frozen=True)
+class Equivalents:
+    """Per foreign tool ("bandit", "ruff", "semgrep"), which backend-lint rules each of its codes
+    stands for; and which rules have an equivalent in that tool at all (what a bare comment silences)."""
+
+    by_code: dict[str, dict[str, frozenset[str]]]
+    rules: dict[str, frozenset[str]]
+    reasons: dict[str, str]  # rule -> why no other tool has an equivalent
+
+    def rules_for(self, tool: str, code: str) -> frozenset[str]:
+        table = self.by_code.get(tool, {})
+        if tool == "semgrep":  # a registry id, or its last part
+            return table.get(code, frozenset()) | table.get(code.rsplit(".", 1)[-1], frozenset())
+        return table.get(code, frozenset())
+
+
+_TOOL_OF = {"nosec": "bandit", "nosemgrep": "semgrep", "noqa": "ruff"}
+
+
+@lru_cache(maxsize=1)
+def load_equivalents() -> Equivalents:
+    """data/equivalents.toml, read once."""
+    with open(os.path.join(os.path.dirname(__file__), "data", "equivalents.toml"), "rb") as fh:
+        data = tomllib.load(fh)
+    by_code: dict[str, dict[str, set[str]]] = {"bandit": {}, "ruff": {}, "semgrep": {}}
+    rules: dict[str, set[str]] = {"bandit": set(), "ruff": set(), "semgrep": set()}
+    reasons = {}
+    for rule, entry in data.items():
+        if "none" in entry:
+            reasons[rule] = entry["none"]
+        for tool, table in by_code.items():
+            for code in entry.get(tool, ()):
+                keys = (code.upper(), code.rsplit(".", 1)[-1].upper()) if tool == "semgrep" else (code.upper(),)
+                for key in keys:
+                    table.setdefault(key, set()).add(rule)
+                rules[tool].add(rule)
+    return Equivalents(
+        {tool: {c: frozenset(r) for c, r in table.items()} for tool, table in by_code.items()},
+        {tool: frozenset(r) for tool, r in rules.items()},
+        reasons,
+    )
 
 
 # A comment, or a whole string literal (skipped, so that a `#` inside a string is no comment).
@@ -104,10 +177,12 @@ def apply_suppressions(
     directives: tuple[Directive, ...],
     spans: tuple[tuple[int, int], ...],
     known: dict[str, str],
+    foreign: Equivalents | None = None,
 ) -> tuple[list[Finding], list[Finding], set[Directive]]:
     """Split one file's findings into (kept, suppressed) and say which directives were used.
 
-    `known` maps every rule name and code (upper-cased) to its code.
+    `known` maps every rule name and code (upper-cased) to its code; `foreign`, when given, makes
+    other tools' comments silence their equivalent rules.
     """
     if not directives:
         return findings, [], set()
@@ -121,9 +196,7 @@ def apply_suppressions(
         start, end = innermost.get(finding.line, (finding.line, finding.line))
         for line in range(start, end + 1):
             for d in by_line.get(line, ()):
-                if d.codes is None and not d.noqa or d.codes is not None and any(
-                    known.get(c) in (finding.rule, *finding.also_reported_by) for c in d.codes
-                ):
+                if _silences(d, finding, known, foreign):
                     hit = d
                     break
             if hit:
@@ -132,8 +205,29 @@ def apply_suppressions(
             kept.append(finding)
         else:
             used.add(hit)
-            suppressed.append(dataclasses.replace(finding, suppression=Suppression(hit.line, hit.reason)))
+            foreign_noqa = hit.noqa and not any(known.get(c) in (finding.rule, *finding.also_reported_by)
+                                                for c in hit.codes or ())  # fmt: skip
+            tool = hit.tool or ("noqa" if foreign_noqa else "")
+            reason = hit.reason or (f"# {tool}" + (f": {', '.join(sorted(hit.codes))}" if hit.codes else "")
+                                    if tool else "")  # fmt: skip
+            suppressed.append(dataclasses.replace(finding, suppression=Suppression(hit.line, reason)))
     return kept, suppressed, used
+
+
+def _silences(d: Directive, finding: Finding, known: dict[str, str], foreign: Equivalents | None) -> bool:
+    rules = (finding.rule, *finding.also_reported_by)
+    if d.tool:
+        if foreign is None:
+            return False
+        tool = _TOOL_OF[d.tool]
+        if d.codes is None:
+            return any(r in foreign.rules[tool] for r in rules)
+        return any(r in foreign.rules_for(tool, c) for c in d.codes for r in rules)
+    if d.codes is None:
+        return not d.noqa
+    if any(known.get(c) in rules for c in d.codes):
+        return True
+    return d.noqa and foreign is not None and any(r in foreign.rules_for("ruff", c) for c in d.codes for r in rules)
 
 
 def unused_directives(
@@ -145,7 +239,7 @@ def unused_directives(
     """
     out = []
     for d in directives:
-        if d in used:
+        if d in used or d.tool:
             continue
         if d.codes is None:
             out.append((d, "`backend-lint: ignore` silences nothing here"))

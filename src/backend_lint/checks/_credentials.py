@@ -128,16 +128,35 @@ _URL = re.compile(r"\b([a-z][a-z0-9+.-]{1,30})://([^\s:/@?#'\"]*):([^\s@/?#'\"]+
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1", "")
 
 
+_FAKE_PASSWORD = re.compile(r"(?:pass|word|pwd|passwd|password|secret|pat|glpat|token|user|test|foo|bar|admin|dummy|fake|pw)+")
+# Names reserved for documentation and tests (RFC 2606, RFC 6761): nobody's server answers there.
+_RESERVED_DOMAINS = ("example.com", "example.net", "example.org", "example", "test", "invalid", "localhost")
+
+
 @dataclass(frozen=True)
 class UrlCredential:
     scheme: str
     user: str
     password: str
     host: str
+    raw_password: str = ""  # as written in the URL (percent-encoded), to find it in the source line
 
     @property
     def local(self) -> bool:
         return self.host.lower() in _LOCAL_HOSTS or self.host.startswith("127.")
+
+    @property
+    def fake(self) -> bool:
+        """`user:pass@`, `:pass%3Aword@`, `bot:glpat@`: a password made of the words people put in
+        test URLs, or too short to be one; what a test of URL handling writes, not a credential."""
+        letters = re.sub(r"[^a-z]", "", self.password.lower())
+        return len(self.password) <= 4 or bool(_FAKE_PASSWORD.fullmatch(letters))
+
+    @property
+    def reserved(self) -> bool:
+        """`user:pass@example.org`, `db.test`: a host that exists only in documentation and tests."""
+        host = self.host.lower().rstrip(".")
+        return any(host == d or host.endswith("." + d) for d in _RESERVED_DOMAINS)
 
 
 def find_url_password(text: str, hole: str = "\0") -> UrlCredential | None:
@@ -146,11 +165,11 @@ def find_url_password(text: str, hole: str = "\0") -> UrlCredential | None:
     if "://" not in text or "@" not in text:
         return None
     for match in _URL.finditer(text):
-        scheme, user, password, host = match.groups()
-        password = unquote(password)
+        scheme, user, raw, host = match.groups()
+        password = unquote(raw)
         if hole in password or hole in user or is_placeholder(password) or _is_template(password):
             continue
-        return UrlCredential(scheme, user, password, host)
+        return UrlCredential(scheme, user, password, host, raw)
     return None
 
 
@@ -275,10 +294,28 @@ _NAME_WORDS = ("password", "passwd", "pwd", "secret", "token", "apikey", "key", 
 _SHOW_VALUES = re.compile(r"^(?:dev|development|local|localhost|insecure|debug|demo|example|sample|test)\b", re.IGNORECASE)
 
 
-def is_descriptive(value: str) -> bool:
+_WORD = re.compile(
+    r"^[(\"'«`]*(?:[A-Za-z][A-Za-z_]*(?:['’-][A-Za-z_]+)*\d*|\d+(?:[.,]\d+)*|[-–—&/+=:|*<>]|\{\w*\}|%\(\w+\)[sd]|%[sd])"
+    r"[.,:;!?)\"'»`]*$"
+)
+
+
+def _prose(value: str) -> bool:
+    """Words separated by spaces (`Enter your API key`, `Bearer token for the admin API`), as opposed
+    to a secret that happens to hold a space (`F12Zr47j\\3yX R~X@H!jmM`): every piece is a word, a
+    number or punctuation."""
+    return all(_WORD.match(piece) for piece in value.split())
+
+
+def is_descriptive(value: str, spaced_secrets: bool = False) -> bool:
     """A value that describes a secret rather than being one: a path or URL, a dotted import path,
-    a header name, a format template, a label with spaces, or an identifier naming a secret field."""
-    if re.search(r"\s", value) or _PATHISH.search(value) or _DOTTED.match(value) or _HEADER.match(value):
+    a header name, a format template, a label with spaces, or an identifier naming a secret field.
+    With `spaced_secrets` (a password, a signing key: chosen, not generated), a value with spaces is
+    a label only when it is made of words; generated tokens hold no spaces, so for them any space
+    makes the value a description (`"api-upload-<class 'AnonymousUser'>-None"`)."""
+    if re.search(r"\s", value):
+        return _prose(value) if spaced_secrets else True
+    if _PATHISH.search(value) or _DOTTED.match(value) or _HEADER.match(value):
         return True
     if re.search(r"%\(?\w*\)?[sd]|\{\w*\}", value):
         return True

@@ -78,6 +78,26 @@ HARDCODED_SECRET_INVALID = (
     """
     SECRET_KEY = b"\\x8f\\x1a\\x9c\\x03k\\xd2\\xf4\\x11\\x7fZ\\x88"  # expect: BL101
     """,
+    # A framework's signing key is a finding whatever the literal looks like: deployed as is, it signs
+    # sessions and reset links (placeholders at medium severity); by position in a JWT call too.
+    """
+    import jwt
+    from flask import Flask
+    app = Flask(__name__)
+    SECRET_KEY = "dev"  # expect: BL101
+    DJANGO_SECRET_KEY = "development-key"  # expect: BL101
+    app.secret_key = "secret"  # expect: BL101
+    app.config["SECRET_KEY"] = "MYSUPERSECRETKEY"  # expect: BL101
+    JWT_SECRET_KEY = "F12Zr47j\\3yX R~X@H!jmM]Lwf/,?KT"  # expect: BL101
+    def issue(payload):
+        return jwt.encode(payload, "key", algorithm="HS256")  # expect: BL101
+    def check(token):
+        return jwt.decode(token, key="c2VjcmV0LWtleS0yMDI0", algorithms=["HS256"])  # expect: BL101
+    """,
+    # A secret holding a space is still a secret (only words separated by spaces are a label).
+    """
+    DB_PASSWORD = "Zr47j 3yX~R@H!"  # expect: BL101
+    """,
     # Test files are exempt, unless the team opts in with `check-tests = true`; this one is not a test.
     Example('ADMIN_PASSWORD = "admin1234"  # expect: BL101\n', path="app/fixtures_loader.py"),
 )
@@ -109,8 +129,33 @@ HARDCODED_SECRET_VALID = (
     GITHUB_TOKEN = "your_token_here"
     client_secret = "dummy-secret"
     password = "test"
-    SECRET_KEY = "dev"
-    SECRET_KEY = "development-key"
+    """,
+    # The real shapes (pretix): a sample link's URL parameters in an e-mail preview; a session key
+    # compared with the key format an anonymous upload gets; a build-time settings module.
+    """
+    from django.urls import reverse
+    def preview_link(event):
+        return reverse("presale:event.order.open", kwargs={"order": "F8VVL", "secret": "6zzjnumtsx136ddy"})
+    def is_anonymous_upload(cf):
+        return cf.session_key == "api-upload-<class 'django.contrib.auth.models.AnonymousUser'>-None"
+    """,
+    Example('SECRET_KEY = "build-time-secret-key"\n', path="shop/_build_settings.py"),
+    # The real shapes (superset): help texts and error messages keyed by a secret's name.
+    """
+    EXTRA = {
+        "access_token": "Personal access token from Settings > User Settings",
+        "$.oauth2_client_info.secret": "OAuth2 Client Secret",
+    }
+    ERRORS = {"private_key_password": "private_key is required when private_key_password is provided"}
+    """,
+    # A signing key the deployment fills in, or none at all, is no finding.
+    """
+    import os
+    SECRET_KEY = ""
+    SECRET_KEY = "${DJANGO_SECRET_KEY}"
+    SECRET_KEY = "<generate with secrets.token_urlsafe()>"
+    SECRET_KEY = os.environ["SECRET_KEY"]
+    SECRET_KEY_INSECURE_PREFIX = "django-insecure-"
     """,
     # Names that describe a secret instead of holding one (the issue's list).
     """
@@ -331,7 +376,11 @@ URL_PASSWORD_INVALID = (
     SQLALCHEMY_DATABASE_URI = "postgresql://postgres:postgres@localhost:5432/app"  # expect: BL103
     """,
     # In a test, a remote host is not a throw-away database.
-    Example('DB = "postgresql://ci:ci-pass@staging-db.example.com/app"  # expect: BL103\n', path="tests/test_db.py"),
+    Example('DB = "postgresql://ci:ci-pass@staging-db.corp.internal/app"  # expect: BL103\n', path="tests/test_db.py"),
+    # In application code a documentation host is still reported (at low severity).
+    """
+    SAMPLE_PROXY = "http://proxy-user:Xq7-proxy-pw@proxy.example.org:3128"  # expect: BL103
+    """,
 )
 
 URL_PASSWORD_VALID = (
@@ -353,6 +402,30 @@ URL_PASSWORD_VALID = (
     MASKED = "postgresql://app:****@db/app"
     """,
     Example('DB = "postgresql://postgres:postgres@localhost:5432/test"\n', path="tests/conftest.py"),
+    # The real shapes: a URL quoted in an error message, sample connection strings in a database
+    # engine's documentation metadata.
+    """
+    def check(uri):
+        raise ValueError("Invalid connection string: expecting the form 'ocient://user:pass@host:port/db'.")
+    METADATA = {
+        "connection_examples": [
+            {"description": "Hosted demo", "connection_string": "clickhousedb://demo:demo-pw@demo.trial.cloudhost.io/default"},
+        ],
+    }
+    """,
+    # The real shape: a test of URL handling, with the words such tests use for a password.
+    Example(
+        'def test_push_url(repo):\n'
+        '    repo.url = "https://user:pass@gitlab.com/org/test.git"\n'
+        '    assert redact("rediss://:pass%3Aword@cache:6379/1") == "rediss://cache:6379/1"\n',
+        path="weblate_like/vcs/tests.py",
+    ),
+    # The real shape: credentials for a documentation host in a test (RFC 2606 names).
+    Example(
+        'def test_proxy_auth(client):\n'
+        '    client.get("http://user:pass@example.org/", proxies={"http": "http://proxyuser:proxypass@proxy.test:3128"})\n',
+        path="tests/test_client.py",
+    ),
     # Documentation: a docstring showing the URL format (SQLAlchemy's docs are full of scott:tiger).
     '''
     def make_engine(url):

@@ -9,6 +9,13 @@ from ..rule import Rule
 from ._handlers import BROAD, is_broad, quiet_statement, raises
 
 
+def _cwe(handler: ast.ExceptHandler) -> tuple[int, ...]:
+    """The most specific CWE first: an empty block (`pass`, `...`) is CWE-1069; a handler that
+    does something but leaves no trace is CWE-390; a bare `except:` that logs catches too much (396)."""
+    empty = all(isinstance(s, ast.Pass) or isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant) for s in handler.body)
+    return (1069, 390, 703) if empty else (390, 703)
+
+
 class SilentException(Rule):
     """A broad `except` (or `contextlib.suppress(Exception)`) that swallows the error unseen.
 
@@ -294,15 +301,16 @@ class SilentException(Rule):
             return
         if node.type is None and not raises(node.body, bare_only=True):
             message = "bare `except:` also catches KeyboardInterrupt and SystemExit; catch Exception (or narrower)"
-            if all(quiet_statement(s, ctx.model, node.name) for s in node.body):
+            quiet = all(quiet_statement(s, ctx.model, node.name) for s in node.body)
+            if quiet:
                 message += " and log or re-raise"
-            ctx.report(self, node, message, end_line=node.lineno)
+            ctx.report(self, node, message, end_line=node.lineno, cwe=_cwe(node) if quiet else (396, 703))
         elif all(quiet_statement(s, ctx.model, node.name) for s in node.body) and not raises(node.body):
             caught = ctx.segment(node.type) or "Exception"
             ctx.report(
                 self, node, f"`except {caught}` swallows the error; log it (logger.exception), re-raise, "
-                "or return an explicit error", end_line=node.lineno
-            )
+                "or return an explicit error", end_line=node.lineno, cwe=_cwe(node),
+            )  # fmt: skip
 
     def _visit_with(self, node: ast.With | ast.AsyncWith, ctx) -> None:
         for item in node.items:

@@ -277,6 +277,14 @@ class SecretInLogCall(Rule):
         def pay(card_number, amount):
             logging.error("charge of %s failed for " + card_number, amount)  # expect: BL302
         """,
+        # a user's or a session's token is a credential, and so is any qualified token of a record
+        """
+        import logging
+        logger = logging.getLogger(__name__)
+        def relink(user, payment):
+            logger.info("relinking %s", user.token)  # expect: BL302
+            logger.info("gateway call with %s", payment.access_token)  # expect: BL302
+        """,
     )
     VALID = (
         """
@@ -309,6 +317,22 @@ class SecretInLogCall(Rule):
         log = structlog.get_logger()
         def login(user):
             log.info("login", user_id=user.id, password="***")
+        """,
+        # the real shape (mlflow): the route constant of an action and the *name* of a secret's setting
+        """
+        import logging
+        from .handlers import UPDATE_USER_PASSWORD
+        logger = logging.getLogger(__name__)
+        def warn(setting):
+            logger.warning(f"Rotate it by setting {setting.name}, or via {UPDATE_USER_PASSWORD}.")
+        """,
+        # the real shape: a payment transaction's `token` is its UUID reference, not a credential
+        """
+        import logging
+        logger = logging.getLogger(__name__)
+        def capture(payment, transaction):
+            logger.warning("capture failed for payment %s", payment.token)
+            logger.info("refunding transaction %s of %s", transaction.token, payment.order.token)
         """,
     )
 
@@ -345,7 +369,7 @@ def _secret_value(node: ast.expr) -> str | None:
     if isinstance(node, ast.Name):
         return node.id if _secret_name(node.id) else None
     if isinstance(node, ast.Attribute):
-        return ast.unparse(node) if _secret_name(node.attr) else None
+        return ast.unparse(node) if _secret_name(node.attr) and not _record_reference(node) else None
     if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
         key = node.slice.value
         return ast.unparse(node) if isinstance(key, str) and _secret_name(key) else None
@@ -376,12 +400,34 @@ _SECRET_WORDS = frozenset({
     "credentials", "cvv", "cvc", "ssn", "pin", "privatekey", "authorization",
 })  # fmt: skip
 _KEY_QUALIFIERS = frozenset({"api", "private", "secret", "access", "signing", "encryption", "client"})
+_ACTION_WORDS = frozenset({"update", "create", "get", "set", "delete", "reset", "change", "forgot", "verify",
+                           "validate", "rotate", "revoke", "refresh"})  # fmt: skip
+
+
+# Business records whose `token` field is a public reference (a payment's or an order's UUID, a
+# PSP transaction id), not a credential: `payment.token`, `self.transaction.token`.
+_RECORD_WORDS = frozenset({
+    "payment", "transaction", "order", "checkout", "invoice", "refund", "charge", "basket", "cart",
+    "voucher", "ticket", "booking", "reservation", "subscription", "shipment", "giftcard", "receipt",
+})  # fmt: skip
+
+
+def _record_reference(node: ast.Attribute) -> bool:
+    """`payment.token`: a bare `token` attribute of an object named like a business record."""
+    if node.attr.lower() != "token":
+        return False
+    owner = node.value
+    name = owner.attr if isinstance(owner, ast.Attribute) else owner.id if isinstance(owner, ast.Name) else ""
+    words = [w.lower() for w in re.split(r"[_\W]+|(?<=[a-z0-9])(?=[A-Z])", name) if w]
+    return bool(words) and words[-1].rstrip("s") in _RECORD_WORDS
 
 
 def _secret_name(name: str) -> bool:
     """`password`, `db_password`, `refresh_token`, `apiKey`, `card_number`; not `token_type`,
     `password_reset_url`, `max_tokens`, `password_hash` (the last word names what it is)."""
     words = [w for w in re.split(r"[_\W]+|(?<=[a-z0-9])(?=[A-Z])", name) if w]
+    if name.isupper() and words and words[0].lower() in _ACTION_WORDS:
+        return False  # `UPDATE_USER_PASSWORD`, `RESET_PASSWORD`: the constant names an action (a route), not a secret
     words = [w.lower() for w in words]
     if not words:
         return False

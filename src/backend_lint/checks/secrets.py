@@ -89,7 +89,8 @@ def binding_name(node: ast.expr, ancestors: list[ast.AST]) -> str | None:
     return None
 
 
-_DOC_KEYS = frozenset({"example", "examples", "schema_extra", "json_schema_extra", "openapi_examples"})
+_DOC_KEYS = frozenset({"example", "examples", "schema_extra", "json_schema_extra", "openapi_examples",
+                       "connection_examples", "url_examples", "placeholder", "sqlalchemy_uri_placeholder"})  # fmt: skip
 
 
 def in_documentation_example(node: ast.AST, ancestors: list[ast.AST]) -> bool:
@@ -132,11 +133,21 @@ class HardcodedSecret(Rule):
     access/private/signing key, credentials, authorization hold *generated* secrets and the value
     must look random (length and Shannon entropy).
 
+    A framework's signing key is judged apart: `SECRET_KEY` (Django, Flask, `app.secret_key`,
+    `app.config["SECRET_KEY"]`), `JWT_SECRET_KEY`, `SIGNING_KEY`, `SECURITY_PASSWORD_SALT`, and the
+    key passed to `jwt.encode` / `jwt.decode` (by position or `key=`) or to an itsdangerous
+    serializer. Any literal there is a finding, whatever it looks like, because deployed as is it
+    signs sessions, reset links and tokens: high for a real-looking key (a `django-insecure-…` one
+    too), medium for a placeholder (`"dev"`, `"secret"`, `"change-me"`). Only an empty string and a
+    template the deployment fills in (`${SECRET_KEY}`, `<secret-key>`) are not reported. A value
+    with spaces is a label only when it is made of words (`"Enter your API key"`), not when a
+    secret holds a space.
+
     Not flagged: empty strings and placeholders (`<your-password>`, `${API_KEY}`, `xxxx`,
     `changeme`, `***`, `dummy`, `test`), values read from the environment or a vault, names that
     describe a secret instead of holding one (`TOKEN_URL`, `PASSWORD_MIN_LENGTH`, `API_KEY_HEADER`,
-    `password_field`, `TOKEN_TYPE`: the last word decides), paths, URLs, header names, labels with
-    spaces, identifiers naming a field (`"access_token"`), and sample payloads in API docs
+    `password_field`, `TOKEN_TYPE`: the last word decides), paths, URLs, header names, labels made
+    of words, identifiers naming a field (`"access_token"`), and sample payloads in API docs
     (`Field(examples=[...])`, `json_schema_extra`, `schema_extra`). Test files are exempt by default.
     A literal in a known provider format is BL102's, a URL with a password BL103's.
 
@@ -180,15 +191,19 @@ class HardcodedSecret(Rule):
         value = node.value  # every constant of the file comes here: the common cases return first
         cls = value.__class__
         opts = self.options
-        if (cls is not str and cls is not bytes) or len(value) < opts["min-password-length"]:
+        if (cls is not str and cls is not bytes) or not value:
             return
         if ctx.is_test and not opts["check-tests"]:
             return
-        name = binding_name(node, ctx.ancestors)
+        name = _signing_argument(node, ctx) or binding_name(node, ctx.ancestors)
         if not name or name in opts["ignore-names"]:
             return
+        if _is_signing_setting(name) and not in_documentation_example(node, ctx.ancestors):
+            return self._signing_key(node, ctx, name, value.decode("latin-1") if cls is bytes else value)
+        if len(value) < opts["min-password-length"]:
+            return
         kind = secret_kind(name, self._extra_words)
-        if kind is None or in_documentation_example(node, ctx.ancestors):
+        if kind is None or in_documentation_example(node, ctx.ancestors) or _url_parameter(ctx):
             return
         if cls is bytes:
             value = value.decode("latin-1")
@@ -198,7 +213,7 @@ class HardcodedSecret(Rule):
             return  # BL102 reports it as an AWS secret access key
         if "authorization" in words(name) and (scheme := _AUTH_SCHEME.match(value)):
             value = scheme.group(1)
-        if is_placeholder(value) or is_descriptive(value):
+        if is_placeholder(value) or is_descriptive(value, spaced_secrets=kind == "password"):
             return
         if kind == "key" and not looks_random(value, opts["min-length"], opts["entropy-threshold"]):
             return
@@ -207,6 +222,81 @@ class HardcodedSecret(Rule):
             self, node, f"hard-coded {what} bound to `{name}` ({mask(value)}); read it from the environment "
             "or a secret manager"
         )  # fmt: skip
+
+    def _signing_key(self, node: ast.Constant, ctx, name: str, value: str) -> None:
+        """A framework's signing key (SECRET_KEY, app.secret_key, a JWT key): whatever the literal looks
+        like, sessions, password-reset links and tokens are signed with it if this code is deployed.
+        Only a template the deployment fills in (`${SECRET_KEY}`, `<secret-key>`) is no finding."""
+        if _TEMPLATE.match(value.strip()) or find_format(value) or find_jwt(value):
+            return
+        weak = is_placeholder(value) or is_descriptive(value, spaced_secrets=True) or len(value) < 16
+        if weak and _BUILD_OR_DEV.search(ctx.path):
+            return  # `_build_settings.py`, `settings/dev.py`: a placeholder key where nothing is signed for real
+        if weak:
+            message = (f"`{name}` is a literal placeholder ({mask(value)}); deployed as is, anyone can forge the "
+                       "sessions and tokens it signs. Read it from the environment (and fail without it)")
+            ctx.report(self, node, message, severity="medium")
+            return
+        ctx.report(self, node, f"hard-coded signing key bound to `{name}` ({mask(value)}); read it from the "
+                   "environment or a secret manager")  # fmt: skip
+
+
+_BUILD_OR_DEV = re.compile(r"(?:^|[/_.-])(?:build|dev|development|local|ci)(?:[/_.-]|$)", re.I)
+# The keys frameworks sign sessions, cookies, CSRF and password-reset tokens or JWTs with.
+_SIGNING_SETTINGS = frozenset({
+    "SECRET_KEY", "DJANGO_SECRET_KEY", "FLASK_SECRET_KEY", "APP_SECRET_KEY", "JWT_SECRET_KEY", "JWT_SECRET",
+    "JWT_SIGNING_KEY", "SIGNING_KEY", "WTF_CSRF_SECRET_KEY", "SECURITY_PASSWORD_SALT", "SESSION_SECRET",
+    "SESSION_SECRET_KEY", "COOKIE_SECRET", "CSRF_SECRET", "AUTH_SECRET", "SECRET_KEY_BASE",
+})  # fmt: skip
+# A value the deployment fills in, not a value: `${SECRET_KEY}`, `<secret-key>`, `{{ secret }}`, `%(key)s`.
+_TEMPLATE = re.compile(r"^(?:<[^<>]*>|\[[^\[\]]*\]|\{\{?[^{}]*\}\}?|\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*|%\([^)]*\)s|[xX*.#_-]{3,})$")
+# Calls whose key is passed by position: jwt.encode(payload, "key"), jwt.decode(token, "key", ...).
+_SIGNING_CALLS = {"jwt.encode": 1, "jwt.decode": 1, "jose.jwt.encode": 1, "jose.jwt.decode": 1,
+                  "itsdangerous.URLSafeTimedSerializer": 0, "itsdangerous.URLSafeSerializer": 0,
+                  "itsdangerous.TimestampSigner": 0, "itsdangerous.Signer": 0}  # fmt: skip
+
+
+_URL_BUILDERS = re.compile(r"(?:^|_)(?:reverse|reverse_lazy|url_for|build_absolute_uri)$|reverse_absolute$")
+
+
+def _url_parameter(ctx) -> bool:
+    """A literal in the `kwargs={...}` of a URL builder (`reverse(..., kwargs={"secret": "…"})`): a
+    sample link's path parameter, shown in a preview, not a credential the code uses."""
+    for parent, child in zip(reversed(ctx.ancestors[:-1]), reversed(ctx.ancestors)):
+        if isinstance(parent, ast.Call) and isinstance(child, ast.keyword) and child.arg in ("kwargs", "args", "values"):
+            func = parent.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            return bool(_URL_BUILDERS.search(name))
+        if isinstance(parent, (ast.stmt, ast.Lambda)) and not isinstance(parent, ast.Expr):
+            return False
+    return False
+
+
+_SIGNING_CALL_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in _SIGNING_CALLS)
+
+
+def _is_signing_setting(name: str) -> bool:
+    return name.upper().replace("-", "_") in _SIGNING_SETTINGS
+
+
+def _signing_argument(node: ast.AST, ctx) -> str | None:
+    """`JWT_SECRET_KEY` for the key argument of a JWT or itsdangerous call, given by position or as `key=`."""
+    parent = ctx.parent()
+    if isinstance(parent, ast.keyword) and parent.arg in ("key", "secret_key") and len(ctx.ancestors) > 1:
+        call, position = ctx.ancestors[-2], None
+    elif isinstance(parent, ast.Call) and node in parent.args:
+        call, position = parent, parent.args.index(node)
+    else:
+        return None
+    if not isinstance(call, ast.Call):
+        return None
+    func = call.func
+    if (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")) not in _SIGNING_CALL_NAMES:
+        return None  # the cheap test first: this runs for every literal argument of every call
+    wanted = _SIGNING_CALLS.get(ctx.model.call_name(call) or "")
+    if wanted is None or position is not None and position != wanted:
+        return None
+    return "JWT_SECRET_KEY" if "jwt" in (ctx.model.call_name(call) or "") else "SECRET_KEY"
 
 
 class HardcodedProviderCredential(Rule):
@@ -297,7 +387,13 @@ class UrlWithEmbeddedPassword(Rule):
     written in the literal (not an f-string placeholder, not a template such as `%(password)s` or
     `{password}`, not a placeholder such as `<password>` or `${DB_PASSWORD}`). URLs without
     credentials (`redis://localhost:6379/0`, `sqlite:///app.db`) are fine. In test files, URLs to
-    a local host (`localhost`, `127.0.0.1`, `::1`) are throw-away test databases and not reported.
+    a local host (`localhost`, `127.0.0.1`, `::1`) are throw-away test databases and URLs to a host
+    reserved for documentation (`example.org`, `*.example.com`, `*.test`, `*.invalid`) are samples,
+    and so are passwords made of the words test URLs use (`user:pass@`, `bot:glpat@`, `:pwd@`):
+    none of these is reported. In application code a reserved host is reported at low severity. The
+    finding covers the password only, so reports mask it and still show the rest of the URL. A URL
+    quoted in a sentence (an error or help message) and sample URLs in documentation data
+    (`connection_examples`, `examples=[...]`, a `placeholder`) are not connection strings.
 
     ## Why is this bad?
     A database or broker URL in the code puts its password in the repository and in every log
@@ -327,9 +423,35 @@ class UrlWithEmbeddedPassword(Rule):
         else:
             return
         found = find_url_password(text)
-        if found is None or (ctx.is_test and found.local):
+        if found is None or (ctx.is_test and (found.local or found.reserved or found.fake)):
+            return
+        if _in_prose(text) or in_documentation_example(node, ctx.ancestors):
+            return  # "expecting a string of the form 'ocient://user:pass@host'", `connection_examples`
+        if found.reserved:
+            ctx.report(
+                self, node, f"{found.scheme} URL with an embedded password ({mask(found.password)}) for the "
+                f"documentation host {found.host}; if it is a sample, use a placeholder such as <password>",
+                severity="low", **_password_span(ctx, node, found.raw_password),
+            )  # fmt: skip
             return
         ctx.report(
             self, node, f"{found.scheme} URL with an embedded password ({mask(found.password)}); read the URL or its "
-            "password from the environment"
+            "password from the environment", **_password_span(ctx, node, found.raw_password),
         )  # fmt: skip
+
+
+def _in_prose(text: str) -> bool:
+    """The URL is quoted in a sentence (an error message, a help text): words around it, not a
+    connection string, which holds no spaces."""
+    rest = re.sub(r"\S*://\S*", " ", text)
+    return bool(re.search(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}", rest))
+
+
+def _password_span(ctx, node: ast.AST, raw: str) -> dict:
+    """The columns of the password inside the URL on the literal's first line, so that reports mask
+    the password and still show the scheme, user and host of what was flagged."""
+    text = ctx.lines[node.lineno - 1] if 0 < node.lineno <= len(ctx.lines) else ""
+    start = text.find(f":{raw}@", ctx._char_col(node.lineno, node.col_offset)) if raw else -1
+    if start < 0:
+        return {}
+    return {"line": node.lineno, "column": start + 2, "end_line": node.lineno, "end_column": start + 2 + len(raw)}

@@ -42,6 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--report-unused-suppressions", action="store_true", help="report suppression comments that silence nothing"
     )
+    parser.add_argument(
+        "--ignore-foreign-suppressions", action="store_true",
+        help="let # nosec, # noqa: S608 and # nosemgrep no longer silence the equivalent rules (to audit them)",
+    )  # fmt: skip
     parser.add_argument("--baseline", metavar="FILE", help="hide the known findings recorded in FILE")
     parser.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE and exit 0")
     parser.add_argument("--prune-baseline", action="store_true", help="rewrite --baseline FILE without stale entries")

@@ -102,4 +102,6 @@ def run_config(args: argparse.Namespace) -> tuple[list[str], Config]:
         overrides["max_findings_per_file"] = args.max_findings_per_file
     if getattr(args, "report_unused_suppressions", False):
         overrides["report_unused_suppressions"] = True
+    if getattr(args, "ignore_foreign_suppressions", False):
+        overrides["ignore_foreign_suppressions"] = True
     return paths, config.replace(**overrides)

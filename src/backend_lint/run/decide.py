@@ -16,18 +16,19 @@ from ..baseline import Baseline, apply_baseline
 from ..diff import restrict
 from ..files import SourceFile
 from ..model import Error, FileResult, Finding, Report, assign_fingerprints, severity_rank
-from ..suppress import apply_suppressions, unused_directives
+from ..suppress import apply_suppressions, load_equivalents, unused_directives
 from .merge import deduplicate
 from .selection import UNUSED_SUPPRESSION, Selection
 
 
 def decide(
     results: list[FileResult], files: list[SourceFile], selection: Selection, report_unused: bool = False,
-    errors: tuple[Error, ...] = (),
+    errors: tuple[Error, ...] = (), foreign_suppressions: bool = True,
 ) -> Report:
     """The report of a run from every file's results (in `files` order) and the engine-wide
     `errors`. `selection.codes` are the rules that ran: findings of other rules are dropped, and only
-    these rules can tell whether a suppression comment is still needed."""
+    these rules can tell whether a suppression comment is still needed. With `foreign_suppressions`,
+    other tools' comments (`# nosec`, `# noqa: S608`, `# nosemgrep`) silence their equivalents."""
     codes, known, deferring = selection.codes, selection.known, selection.deferring
     by_path = {f.display: f for f in files}
     findings: list[Finding] = []
@@ -45,7 +46,8 @@ def decide(
         source = by_path.get(result.path)
         skip = set().union(*(c for m, c in selection.ignores if m.matches(source.path))) if source and selection.ignores else set()
         kept = [f for f in kept if f.rule not in skip]
-        kept, silenced, used = apply_suppressions(kept, result.directives, result.spans, known)
+        foreign = load_equivalents() if foreign_suppressions else None
+        kept, silenced, used = apply_suppressions(kept, result.directives, result.spans, known, foreign)
         if unused and UNUSED_SUPPRESSION not in skip:
             kept += _unused_findings(result, used, known, codes, selection)
         findings += kept

@@ -111,7 +111,10 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
             notices += (cache.notice,)
     results, linked = link(results, selection)
     unread = tuple(Error("unreadable", why, shown) for shown, why in unlisted)
-    report = decide(results, files, selection, config.report_unused_suppressions, (*engine_errors, *linked, *unread))
+    report = decide(
+        results, files, selection, config.report_unused_suppressions, (*engine_errors, *linked, *unread),
+        foreign_suppressions=not config.ignore_foreign_suppressions,
+    )  # fmt: skip
     stats = RunStats(analysed=len(todo), cached=len(files) - len(todo), looked_again=again)
     return replace(report, notices=(*report.notices, *notices)), stats
 
