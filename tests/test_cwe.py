@@ -7,6 +7,7 @@ import pytest
 
 from backend_lint.engines import ruff, semgrep
 from backend_lint import checks
+from backend_lint.taint.rules import RULES as TAINT_RULES
 from conftest import REPO, lint_tree, write
 
 # family: (codes, first CWE, why)
@@ -26,14 +27,14 @@ FAMILIES = {
     "weak randomness": (("BL654",), 338, "Use of Cryptographically Weak PRNG"),
     "weak hash": (("BL656",), 328, "Use of Weak Hash"),
     "timing": (("BL655",), 208, "Observable Timing Discrepancy"),
-    "deserialisation": (("BL701", "BL702", "S506"), 502, "Deserialization of Untrusted Data"),
+    "deserialisation": (("BL701", "BL417", "S506"), 502, "Deserialization of Untrusted Data"),
     "shell": (("BL703",), 78, "OS Command Injection"),
     "code eval": (("BL704", "S612"), 94, "Improper Control of Generation of Code ('Code Injection')"),
     "temp files": (("BL705", "S306"), 377, "Insecure Temporary File"),
     "template injection": (("BL706",), 1336, "Improper Neutralization of Special Elements Used in a Template Engine"),
     "XSS": (("BL707", "BL710", "S701", "S704"), 79, "Cross-site Scripting"),
     "XXE": (("BL709",), 611, "Improper Restriction of XML External Entity Reference"),
-    "path traversal": (("BL708", "S202"), 22, "Path Traversal"),
+    "path traversal": (("BL413", "S202"), 22, "Path Traversal"),
     "debug mode": (("BL751", "BL752", "S201"), 489, "Active Debug Code"),
     "host allowlist": (("BL753",), 183, "Permissive List of Allowed Inputs"),
     "CORS": (("BL754",), 942, "Permissive Cross-domain Policy with Untrusted Domains"),
@@ -48,6 +49,7 @@ def _infos():
     infos = {cls.code: cls.info() for cls in checks.discover()}
     infos.update(semgrep.load_rule_infos(REPO / "rules"))
     infos.update(ruff.load_rule_infos())
+    infos.update({rule.code: rule.info() for rule in TAINT_RULES})
     return infos
 
 
