@@ -47,14 +47,17 @@ class TaintEngine(Engine):
         """The functions request data may reach that no worker summarised yet, by file: the workers
         summarise the functions that read request data (every flow starts in one); the others
         matter only on a path of calls from one, which only the project's call graph tells."""
-        modules, done = [], set()
+        modules, done, reads = [], set(), set()
         for record in facts.values():
             modules.append(ModuleFacts.from_record(record["module"]))  # type: ignore[index]
             done.update(record.get("summarised", ()))  # type: ignore[union-attr]
+            reads.update(record.get("reads", ()))  # type: ignore[union-attr]
         index = ProjectIndex(modules)
         routed = set(view_params(_urlconfs(facts), index))
         out: dict[str, object] = {}
-        for name in sorted(reached(index, done | routed) - done):
+        # from the functions that read request data only: the others summarised already are on a
+        # path from one, and their callers need nothing unless they are too
+        for name in sorted(reached(index, reads | routed) - done):
             owner = index.owner.get(name)
             if owner is not None:
                 out.setdefault(index.modules[owner].path, []).append(name)  # type: ignore[union-attr]
@@ -105,7 +108,8 @@ class TaintAnalyser:
             return UnitOutput([], [])
         routes = django_routes(unit.tree, _Namer(model, module, is_package))
         record = {"module": facts.to_record(), "summaries": [s.to_record() for s in summaries if s.edges],
-                  "summarised": [s.function for s in summaries], "test": unit.is_test, "digest": unit.digest,
+                  "summarised": [s.function for s in summaries], "reads": [s.function for s in summaries],
+                  "test": unit.is_test, "digest": unit.digest,
                   "routes": [r.to_record() for r in routes]}  # fmt: skip
         return UnitOutput([], [], record)
 
