@@ -89,7 +89,7 @@ def test_a_signal_ends_the_run_and_every_tool_and_writes_nothing(tmp_path, signu
     assert not [p for p in tmp_path.rglob("*.tmp")], "a temporary file was left"
 
 
-def _slow_record(self, item):
+def _slow_record(self, item, extra=None):
     with open(os.environ["BACKEND_LINT_TEST_PIDS"], "a") as fh:
         fh.write(f"{os.getpid()}\n")
     time.sleep(120)
