@@ -12,7 +12,7 @@
 | `test-paths` | list of gitignore patterns | which files are tests (exempt from some rules) |
 | `rule-options` | table: rule -> table | per-rule options, e.g. `[tool.backend-lint.rule-options.hardcoded-secret]`; rule by code or name; each option must be one the rule declares (`OPTIONS`), of the same type |
 | `agents` | table: rule -> agent id | route a rule's findings to another specialist (rule by code or name; agent ids from the catalog) |
-| `engines` | list | engines to run: `native`, `semgrep`, `ruff` (default: every one installed) |
+| `engines` | list | engines to run: `native`, `taint`, `semgrep`, `ruff` (default: every one installed) |
 | `report-unused-suppressions` | bool | report suppression comments that silence nothing (BL901) |
 | `max-findings-per-file` | integer ≥ 1 | show at most this many findings per file; the rest of each file becomes one summary finding (generated code); the exit code, `--fail-on` and baselines still count them all (default: no limit) |
 | `ignore-foreign-suppressions` | bool | other tools' comments (`# nosec`, `# noqa: S608`, `# nosemgrep`) no longer silence their backend-lint equivalents (audit them) |
