@@ -49,7 +49,9 @@ class SemanticModel:
         self.instances: dict[str, str] = {}  # module name -> qualified name of the class it instantiates
         self.module_defs: set[str] = set()  # names (re)bound at module level by def/class/assignment
         self._assign_counts: dict[str, int] = {}
-        self._collected: set[int] = set()  # the import statements `imports` was built from
+        # the import statements `imports` was built from, by id (held, so that no other node can
+        # take an id of theirs while the model lives)
+        self._collected: dict[int, ast.AST] = {}
         # answers computed on their first question (per function, class or module) and kept for the file
         self._flows: dict[int, DefUse] = {}
         self._roles: dict[int, FunctionRole] = {}
@@ -110,7 +112,7 @@ class SemanticModel:
     def _bind_import(self, node: ast.Import | ast.ImportFrom, rebind: bool) -> None:
         """Module-level imports bind as Python does (a later one rebinds a name); nested ones only
         bind names no import has bound yet (`import a.b` never rebinds `a`)."""
-        self._collected.add(id(node))
+        self._collected[id(node)] = node
         imports = self.imports
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -131,7 +133,7 @@ class SemanticModel:
         """Every import of the tree is collected at construction, so for those this does nothing
         (the engine's walk still hands nested imports here). Another tree's import is bound like a
         nested one, and the answers derived from the imports are recomputed."""
-        if id(node) in self._collected:
+        if self._collected.get(id(node)) is node:
             return
         self._bind_import(node, rebind=False)
         self._imported_modules.clear()
