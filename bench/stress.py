@@ -25,7 +25,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -34,7 +33,7 @@ sys.path.insert(0, str(HERE.parent / "tests" / "stress"))
 sys.path.insert(0, str(HERE))
 
 import stress_inputs as inputs  # noqa: E402 - tests/stress/stress_inputs.py: the generators shared with the stress suite
-from run import _tree_rss  # noqa: E402 - bench/run.py's process-tree sampler
+from run import PeakRss  # noqa: E402 - bench/run.py's process-tree sampler
 
 ENGINE_SETS = "native;native,ruff;native,ruff,semgrep"
 
@@ -44,15 +43,7 @@ def measure(cmd: list[str], env: dict, cwd: Path, timeout: float) -> tuple[float
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd,
                             start_new_session=True)  # fmt: skip
-    peak, done = [0], threading.Event()
-
-    def sample() -> None:
-        while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss(proc.pid))
-            done.wait(0.01)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    sampler = PeakRss(proc.pid).start()
     try:
         _, stderr = proc.communicate(timeout=timeout)
         wall: float | None = time.perf_counter() - start
@@ -63,9 +54,7 @@ def measure(cmd: list[str], env: dict, cwd: Path, timeout: float) -> tuple[float
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
         wall, status = None, "timeout"
-    done.set()
-    sampler.join()
-    return wall, peak[0], status
+    return wall, sampler.stop(), status
 
 
 def main() -> int:
