@@ -36,6 +36,7 @@ class EngineOutput:
     errors: tuple[Error, ...] = ()
     notices: tuple[str, ...] = ()
     code: dict[str, dict[int, str]] = field(default_factory=dict)  # a linking engine's: path -> line -> source
+    relinked: int | None = None  # a linking engine's: files whose links it worked out in this run, not kept from the last
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,18 @@ class ExtendingAnalyser(UnitAnalyser, Protocol):
         ...
 
 
+class LinkMemory:
+    """What a linking engine keeps from one run to the next, beside the result cache (plain data
+    written as JSON): `previous`, what it kept last time (None: nothing, or no cache), and
+    `current`, what it fills in during this run's `wanted` and `link` to be kept; `scratch`, what
+    those two phases of one run share and is not kept."""
+
+    def __init__(self, previous: object = None) -> None:
+        self.previous = previous
+        self.current: dict = {}
+        self.scratch: dict = {}
+
+
 class Engine:
     name: ClassVar[str]
     rank: ClassVar[int]
@@ -103,15 +116,18 @@ class Engine:
     def run(self, job: ExternalJob) -> EngineOutput:
         raise NotImplementedError(f"{self.name} is an in-process engine")
 
-    def wanted(self, facts: dict[str, object]) -> dict[str, object]:
+    def wanted(self, facts: dict[str, object], memory: LinkMemory | None = None) -> dict[str, object]:
         """A linking engine's second look at some files, asked once every file's facts are known:
         display path -> what its analyser's `extend` should add to that file's facts. The workers
-        do it, and the completed facts are cached with the file's results. {}: the facts suffice."""
+        do it, and the completed facts are cached with the file's results. {}: the facts suffice.
+        `memory`: what the engine kept of the last run, shared with this run's `link`."""
         return {}
 
-    def link(self, facts: dict[str, object], codes: tuple[str, ...], agents: dict[str, str]) -> EngineOutput:
+    def link(self, facts: dict[str, object], codes: tuple[str, ...], agents: dict[str, str],
+             memory: LinkMemory | None = None) -> EngineOutput:  # fmt: skip
         """A linking engine's project-wide phase, in the main process: findings by display path
-        from every file's facts (display path -> what `analyse` returned as facts)."""
+        from every file's facts (display path -> what `analyse` returned as facts). Its findings
+        must be those a run without `memory` gives: the memory only spares work."""
         raise NotImplementedError(f"{self.name} does not link")
 
 

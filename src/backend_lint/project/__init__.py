@@ -3,8 +3,8 @@ the project (re-exports, inherited methods, the call graph, the import graph).""
 
 from __future__ import annotations
 
-from .facts import FunctionFacts, ModuleFacts, module_facts
+from .facts import FunctionFacts, ModuleFacts, ModuleHead, module_facts
 from .index import ProjectIndex
 from .modules import module_name, resolve_relative
 
-__all__ = ["FunctionFacts", "ModuleFacts", "ProjectIndex", "module_facts", "module_name", "resolve_relative"]
+__all__ = ["FunctionFacts", "ModuleFacts", "ModuleHead", "ProjectIndex", "module_facts", "module_name", "resolve_relative"]

@@ -65,6 +65,33 @@ class ModuleFacts:
         )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class ModuleHead:
+    """What the project index needs of a module to resolve names: `ModuleFacts` without the
+    functions' details (their parameters and calls), small enough to hold for every file of a
+    large project in each run (the calls are asked for where the call graph is needed)."""
+
+    path: str
+    module: str
+    is_package: bool
+    imports: dict[str, str]
+    functions: tuple[str, ...]  # qualnames
+    classes: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, facts: ModuleFacts) -> ModuleHead:
+        return cls(facts.path, facts.module, facts.is_package, facts.imports, tuple(facts.functions), facts.classes)
+
+    def to_record(self) -> dict:
+        return {"path": self.path, "module": self.module, "package": self.is_package, "imports": self.imports,
+                "functions": list(self.functions), "classes": {n: list(b) for n, b in self.classes.items()}}  # fmt: skip
+
+    @classmethod
+    def from_record(cls, data: dict) -> ModuleHead:
+        return cls(data["path"], data["module"], data["package"], data["imports"], tuple(data["functions"]),
+                   {name: tuple(bases) for name, bases in data["classes"].items()})  # fmt: skip
+
+
 def module_facts(tree: ast.Module, path: str, module: str, is_package: bool, model: SemanticModel | None = None,
                  calls: bool = True) -> ModuleFacts:  # fmt: skip
     """`calls`: also record each function's calls (the call graph; the taint engine has its own

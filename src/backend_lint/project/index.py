@@ -8,28 +8,36 @@ on whom, so that a changed file re-links only what depends on it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from .facts import FunctionFacts, ModuleFacts
+from .facts import ModuleFacts, ModuleHead
 
 _MAX_HOPS = 8  # re-exports followed before giving up (cycles, absurd chains)
 
 
 class ProjectIndex:
-    def __init__(self, modules: Iterable[ModuleFacts]) -> None:
-        self.modules: dict[str, ModuleFacts] = {}
+    def __init__(self, modules: Iterable[ModuleFacts | ModuleHead],
+                 calls: Callable[[str], Iterable[tuple[str, int]]] | None = None) -> None:  # fmt: skip
+        """`modules`: every module's facts, or only their heads; `calls(qualname)`: the calls a
+        function makes (default: those of its `FunctionFacts`, which heads do not have)."""
+        self.modules: dict[str, ModuleFacts | ModuleHead] = {}
         for facts in sorted(modules, key=lambda m: m.path):
             self.modules.setdefault(facts.module, facts)  # the first of two files claiming one name
-        self.functions: dict[str, FunctionFacts] = {}
+        self.functions: set[str] = set()
         self.classes: dict[str, tuple[str, ...]] = {}
         self.owner: dict[str, str] = {}  # function or class qualname -> its module
         for name, facts in self.modules.items():
-            for qualname, function in facts.functions.items():
-                self.functions[qualname] = function
+            for qualname in facts.functions:
+                self.functions.add(qualname)
                 self.owner[qualname] = name
             for qualname, bases in facts.classes.items():
                 self.classes[qualname] = bases
                 self.owner[qualname] = name
+        self._calls = calls or self._own_calls
+
+    def _own_calls(self, function: str) -> Iterable[tuple[str, int]]:
+        facts = self.modules[self.owner[function]]
+        return facts.functions[function].calls if isinstance(facts, ModuleFacts) else ()
 
     # -- names ---------------------------------------------------------------------------------
     def resolve(self, reference: str) -> str | None:
@@ -91,11 +99,10 @@ class ProjectIndex:
     # -- graphs --------------------------------------------------------------------------------
     def callees(self, function: str) -> list[tuple[str, int]]:
         """(project function called, line) for each call of `function` that resolves to one."""
-        facts = self.functions.get(function)
-        if facts is None:
+        if function not in self.functions:
             return []
         out = []
-        for reference, line in facts.calls:
+        for reference, line in self._calls(function):
             target = self.resolve(reference)
             if target in self.classes:  # instantiating a project class runs its __init__
                 target = self.resolve(f"{target}.__init__")
@@ -121,17 +128,27 @@ class ProjectIndex:
                     break
         return out
 
+    def import_graph(self) -> dict[str, list[str]]:
+        """Module -> the project's modules it imports from (sorted)."""
+        return {module: sorted(self.imports_of(module)) for module in self.modules}
+
     def dependents(self, changed: Iterable[str]) -> set[str]:
         """Every module that imports one of `changed`, directly or not (`changed` included)."""
-        reverse: dict[str, set[str]] = {}
-        for module in self.modules:
-            for target in self.imports_of(module):
-                reverse.setdefault(target, set()).add(module)
-        out, stack = set(), list(changed)
-        while stack:
-            module = stack.pop()
-            if module in out:
-                continue
-            out.add(module)
-            stack.extend(reverse.get(module, ()))
-        return out
+        return dependents(self.import_graph(), changed)
+
+
+def dependents(graph: dict[str, list[str]], changed: Iterable[str]) -> set[str]:
+    """In an import graph (module -> modules it imports), `changed` and every module that imports
+    one of them, directly or not."""
+    reverse: dict[str, set[str]] = {}
+    for module, targets in graph.items():
+        for target in targets:
+            reverse.setdefault(target, set()).add(module)
+    out, stack = set(), list(changed)
+    while stack:
+        module = stack.pop()
+        if module in out:
+            continue
+        out.add(module)
+        stack.extend(reverse.get(module, ()))
+    return out

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
+from ..engines import LinkMemory
 from ..model import FileResult, Finding
 from ..storage import read_regular, write_atomic
 from .cache_dir import owned_directory, remove_packs
@@ -259,6 +260,25 @@ class ResultCache:
                     remove_packs(old)
         except OSError:
             pass
+
+    # -- what a linking engine keeps between runs ------------------------------------------------
+    def memory(self, engine: str) -> LinkMemory:
+        """The link state `engine` kept in the last run with these settings (None if missing or
+        unreadable: the engine then links from scratch)."""
+        data = read_regular(self.packs / f"{engine}.link", MAX_PACK_BYTES)
+        try:
+            return LinkMemory(json.loads(data) if data is not None else None)
+        except (ValueError, RecursionError):
+            return LinkMemory()
+
+    def keep(self, engine: str, memory: LinkMemory) -> None:
+        """Write, atomically, what `engine` filled in this run."""
+        if not self.writable or not memory.current or memory.current is memory.previous:
+            return
+        try:
+            self._write(self.packs / f"{engine}.link", json.dumps(memory.current, separators=(",", ":")).encode())
+        except OSError as exc:
+            self._disable(exc)
 
     def _write(self, target: Path, data: bytes) -> None:
         write_atomic(target, data, streams=False)  # a FIFO or link in a pack's place is replaced

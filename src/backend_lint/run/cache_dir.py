@@ -27,7 +27,7 @@ TAG_TEXT = (
 )
 MARKER_TEXT = "backend-lint's result cache: backend-lint writes and deletes files here. Safe to delete.\n"
 _LEGACY_GITIGNORE = b"# created by backend-lint: the result cache"  # how caches were marked before
-_PACK = re.compile(r"[0-9a-f]{2}\.json\Z|\..*\.tmp\Z")  # a pack, or a write that was interrupted
+_PACK = re.compile(r"[0-9a-f]{2}\.json\Z|[a-z]+\.link\Z|\..*\.tmp\Z")  # a pack, a link state, an interrupted write
 
 
 def _marked(directory: Path) -> bool:

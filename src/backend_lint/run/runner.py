@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..config import Config
-from ..engines import EngineOutput, ExternalJob, registry
+from ..engines import EngineOutput, ExternalJob, LinkMemory, registry
 from ..engines.external import Subprocesses
 from ..files import PathMatcher, SourceFile, find_files
 from ..model import Error, FileResult, Finding, Report, assign_fingerprints
@@ -42,6 +42,7 @@ class RunStats:
     analysed: int  # files loaded and analysed in this run
     cached: int  # files whose result came from the cache
     looked_again: int = 0  # files a linking engine asked the workers to complete the facts of
+    relinked: int | None = None  # files a linking engine worked out links for, not kept from the last run (None: no linking engine)
 
 
 def run(paths: list[str], config: Config, options: RunOptions = RunOptions()) -> Report:
@@ -104,24 +105,28 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
     results: list[FileResult] = [hit for hit in hits]  # type: ignore[misc]
     for i, result in zip(todo, fresh):
         results[i] = result
-    results, again = second_look(results, items, selection, config, jobs, cache, stored, started)
+    memories = {name: cache.memory(name) if cache else LinkMemory() for name in selection.engines if registry()[name].links}
+    results, again = second_look(results, items, selection, config, jobs, cache, stored, started, memories)
+    results, linked, relinked = link(results, selection, memories)
     if cache:
         cache.save()
+        if not linked:  # an engine's link failed: what it kept may describe part of a run
+            for name, memory in memories.items():
+                cache.keep(name, memory)
         if cache.notice:  # the directory became unwritable (full, removed) during the run
             notices += (cache.notice,)
-    results, linked = link(results, selection)
     unread = tuple(Error("unreadable", why, shown) for shown, why in unlisted)
     report = decide(
         results, files, selection, config.report_unused_suppressions, (*engine_errors, *linked, *unread),
         foreign_suppressions=not config.ignore_foreign_suppressions,
     )  # fmt: skip
-    stats = RunStats(analysed=len(todo), cached=len(files) - len(todo), looked_again=again)
+    stats = RunStats(analysed=len(todo), cached=len(files) - len(todo), looked_again=again, relinked=relinked)
     return replace(report, notices=(*report.notices, *notices)), stats
 
 
 def second_look(
     results: list[FileResult], items: list, selection: Selection, config: Config, jobs: int,
-    cache: ResultCache | None, stored: set[str], started: float,
+    cache: ResultCache | None, stored: set[str], started: float, memories: dict[str, LinkMemory] | None = None,
 ) -> tuple[list[FileResult], int]:
     """What a linking engine asks to add to some files' facts once it has seen them all (the taint
     engine: summaries of functions request data may reach), done by the workers on those files;
@@ -134,7 +139,7 @@ def second_look(
         if not engine.links or not codes:
             continue
         facts = {r.path: r.facts[name] for r in results if name in r.facts}
-        wanted = engine.wanted(facts)
+        wanted = engine.wanted(facts, (memories or {}).get(name))
         chosen = [by_display[d] for d in sorted(wanted) if d in by_display]
         if not chosen:
             continue
@@ -166,24 +171,30 @@ def tests_root(paths: list[str], config: Config) -> Path:
         return config.root
 
 
-def link(results: list[FileResult], selection: Selection) -> tuple[list[FileResult], tuple[Error, ...]]:
+def link(
+    results: list[FileResult], selection: Selection, memories: dict[str, LinkMemory] | None = None
+) -> tuple[list[FileResult], tuple[Error, ...], int | None]:
     """The project-wide phase of every linking engine that runs (taint): its findings added to the
-    files they are in. Not cached per file: they depend on other files (their facts are cached)."""
+    files they are in. Not cached per file: they depend on other files (their facts are cached,
+    and what the engine keeps in its `memories` spares it the work that did not change)."""
     errors: list[Error] = []
+    relinked: int | None = None
     for name in selection.engines:
         engine, codes = registry()[name], selection.engine_codes(name)
         if not engine.links or not codes:
             continue
         facts = {r.path: r.facts[name] for r in results if name in r.facts}
-        output = engine.link(facts, codes, selection.agents)
+        output = engine.link(facts, codes, selection.agents, (memories or {}).get(name))
         errors += output.errors
+        if output.relinked is not None:
+            relinked = (relinked or 0) + output.relinked
         if output.findings:
             results = [
                 replace(r, findings=(*r.findings, *output.findings[r.path]), code={**r.code, **output.code.get(r.path, {})})
                 if r.path in output.findings else r
                 for r in results
             ]  # fmt: skip
-    return results, tuple(errors)
+    return results, tuple(errors), relinked
 
 
 def cache_key(selection: Selection, root: Path) -> str:

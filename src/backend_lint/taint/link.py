@@ -9,6 +9,7 @@ by a function (`def get_next(): return request.args.get("next")`) flow on from e
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ..model import TraceStep as Hop  # one step of a flow's trace: where, and what happened there
@@ -27,19 +28,69 @@ class Flow:
     cwe: int
     trace: tuple[Hop, ...]  # source, steps, calls into other functions, sink
     framework: str = ""  # whose request the source reads ("" for a URL parameter)
+    sink_function: str = ""  # the function the sink is in (site ids are per function)
+
+    @property
+    def key(self) -> tuple:
+        """Flows of one key are one flow: the shortest path is kept."""
+        return (self.sink_path, self.sink.id, self.sink_function, self.cwe, self.source.path, self.source.line)
+
+    def to_record(self) -> list:
+        return [_hop_record(self.source), self.sink.to_record(), self.sink_path, self.cwe,
+                [_hop_record(h) for h in self.trace], self.framework, self.sink_function]  # fmt: skip
+
+    @classmethod
+    def from_record(cls, data: list) -> Flow:
+        source, sink, path, cwe, trace, framework, function = data
+        return cls(Hop(*source), Site.from_record(sink), path, cwe, tuple(Hop(*h) for h in trace), framework, function)
+
+
+def _hop_record(hop: Hop) -> list:
+    return [hop.path, hop.line, hop.text]
 
 
 class Linker:
-    def __init__(self, summaries: list[Summary], index: ProjectIndex, params: dict[str, list] | None = None) -> None:
-        """`params`: function -> (parameter, where) for the parameters that receive client text
-        from outside the function's own code (the URL parameters the route table gives a view)."""
-        self.functions = {s.function: s for s in summaries}
+    def __init__(self, summaries: Iterable[Summary] | Mapping[str, Summary], index: ProjectIndex,
+                 params: dict[str, list] | None = None) -> None:  # fmt: skip
+        """`summaries`: every summarised function's, or a mapping qualname -> summary that may
+        decode them as they are asked for. `params`: function -> (parameter, where) for the
+        parameters that receive client text from outside the function's own code (the URL
+        parameters the route table gives a view)."""
+        self.functions = summaries if isinstance(summaries, Mapping) else {s.function: s for s in summaries}
         self.index = index
         self.params = params or {}
         self.frameworks: dict[Hop, str] = {}  # source -> the framework whose request it reads
-        self._closures: dict[tuple[str, tuple], list] = {}
-        self._returned: dict[str, list] = {}
+        self._pure: dict = {}  # results that do not depend on where the computation started
+        self._local: dict = {}  # results cut short by a cycle: (value, cut keys), for one start only
+        self._cuts: list[set] = [set()]  # per computation on the stack: the active keys it met
         self._active: set = set()
+
+    def _memo(self, key, compute):
+        """`compute()` once per key. On a cycle the key being computed gives [] (the cycle adds
+        nothing the first pass does not find); a result that met one is kept for this start
+        only: from another start, the cycle would be cut elsewhere."""
+        if key in self._pure:
+            return self._pure[key]
+        if key in self._local:
+            value, cuts = self._local[key]
+            self._cuts[-1] |= cuts
+            return value
+        if key in self._active:
+            self._cuts[-1].add(key)
+            return []
+        self._active.add(key)
+        self._cuts.append(set())
+        try:
+            value = compute()
+        finally:
+            self._active.discard(key)
+            cuts = self._cuts.pop() - {key}
+        if cuts:
+            self._local[key] = (value, cuts)
+            self._cuts[-1] |= cuts
+        else:
+            self._pure[key] = value
+        return value
 
     # -- resolution ----------------------------------------------------------------------------
     def callee(self, caller: Summary, site: Site, key) -> tuple[Summary, str] | None:
@@ -59,12 +110,9 @@ class Linker:
     def closure(self, function: Summary, origin: tuple) -> list[tuple]:
         """Where data from `origin` in `function` ends: ("ret", None, None, cleansed, hops) and
         ("sink", summary, site, cleansed, hops) outcomes."""
-        key = (function.function, origin)
-        if key in self._closures:
-            return self._closures[key]
-        if key in self._active:
-            return []  # recursion: the cycle adds nothing the first pass does not find
-        self._active.add(key)
+        return self._memo((function.function, origin), lambda: self._closure(function, origin))
+
+    def _closure(self, function: Summary, origin: tuple) -> list[tuple]:
         outcomes: list[tuple] = []
         work = [(origin, frozenset(), ())]
         seen = {(origin, frozenset())}
@@ -99,26 +147,19 @@ class Linker:
                                 work.append((*state, path))
                         else:
                             outcomes.append((kind, where, sink, cleansed | more, path))
-        self._active.discard(key)
-        self._closures[key] = outcomes
         return outcomes
 
     def returned(self, function: Summary) -> list[tuple]:
         """Sources that `function` returns: (source hop, cleansed, hops)."""
-        name = function.function
-        if name in self._returned:
-            return self._returned[name]
-        if name in self._active:
-            return []
-        self._active.add(name)
+        return self._memo(("returned", function.function), lambda: self._returned(function))
+
+    def _returned(self, function: Summary) -> list[tuple]:
         out = []
         for origin, hop, before in self._origins(function):
             for kind, _, _, cleansed, hops in self.closure(function, origin):
                 if kind == "ret":
                     out.append((hop, cleansed, _bounded(before + hops)))
-        self._active.discard(name)
-        self._returned[name] = out[:MAX_OUTCOMES]
-        return self._returned[name]
+        return out[:MAX_OUTCOMES]
 
     def _origins(self, function: Summary):
         """The origins in `function` that carry source data: its own source reads, and calls of
@@ -147,22 +188,40 @@ class Linker:
         return self.functions.get(target or "")
 
     # -- flows ---------------------------------------------------------------------------------
+    def flows_from(self, function: Summary) -> list[Flow]:
+        """The flows whose source is read in `function` (or reaches it from a helper's return
+        value, or is one of its URL parameters), one per key."""
+        self._local.clear()
+        self._cuts = [set()]
+        found: dict[tuple, Flow] = {}
+        for origin, hop, before in self._origins(function):
+            for kind, where, sink, cleansed, hops in self.closure(function, origin):
+                if kind != "sink":
+                    continue
+                for cwe in sink.cwes:
+                    if cwe in cleansed:
+                        continue
+                    trace = _bounded(before + hops + (Hop(where.path, sink.line, sink.text),))
+                    flow = Flow(hop, sink, where.path, cwe, trace, self.frameworks.get(hop, ""), where.function)
+                    if flow.key not in found or len(trace) < len(found[flow.key].trace):
+                        found[flow.key] = flow
+        return list(found.values())
+
     def flows(self) -> list[Flow]:
         """Every source-to-sink flow of the project, one per sink, weakness and source."""
-        found: dict[tuple, Flow] = {}
-        for function in self.functions.values():
-            for origin, hop, before in self._origins(function):
-                for kind, where, sink, cleansed, hops in self.closure(function, origin):
-                    if kind != "sink":
-                        continue
-                    for cwe in sink.cwes:
-                        if cwe in cleansed:
-                            continue
-                        key = (where.path, sink.id, where.function, cwe, hop.path, hop.line)
-                        trace = _bounded(before + hops + (Hop(where.path, sink.line, sink.text),))
-                        if key not in found or len(trace) < len(found[key].trace):
-                            found[key] = Flow(hop, sink, where.path, cwe, trace, self.frameworks.get(hop, ""))
-        return sorted(found.values(), key=lambda f: (f.sink_path, f.sink.line, f.sink.column, f.cwe, f.source.line))
+        return combine([self.flows_from(self.functions[name]) for name in sorted(self.functions)])
+
+
+def combine(groups: Iterable[list[Flow]]) -> list[Flow]:
+    """Flows computed apart (per function, per module) as one list: one per key, the shortest
+    (the first of equals, in the order given), sorted by sink."""
+    found: dict[tuple, Flow] = {}
+    for flows in groups:
+        for flow in flows:
+            if flow.key not in found or len(flow.trace) < len(found[flow.key].trace):
+                found[flow.key] = flow
+    return sorted(found.values(), key=lambda f: (f.sink_path, f.sink.line, f.sink.column, f.cwe, f.source.path,
+                                                 f.source.line, f.sink_function, f.sink.id))  # fmt: skip
 
 
 def _bounded(hops: tuple) -> tuple:
