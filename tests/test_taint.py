@@ -592,3 +592,18 @@ def test_a_parameterised_write_stores_unvalidated_input_and_a_lookup_does_not(tm
         '    db.execute("INSERT INTO notes (body) VALUES (?)", (int(request.args["n"]),))', "")}
     report = lint_project(tmp_path, files)
     assert sorted((f.path, f.line, f.rule) for f in report.findings) == expected(files)
+
+
+def test_tests_are_not_followed(tmp_path):
+    """A test sends the requests it reads, and no module of the application imports it: a test
+    file gets no facts (it is not summarised, linked or looked at again), and what would be a
+    flow there is not reported."""
+    files = {
+        "app/__init__.py": "",
+        "app/helpers.py": "import os\n\n\ndef run(command):\n    os.system(command)  # expect: BL411\n",
+        "app/views.py": "from flask import Flask, request\n\nfrom .helpers import run\n\nweb = Flask(__name__)\n\n\n"
+                        "@web.route('/run')\ndef handler():\n    run(request.args['c'])\n    return 'ok'\n",  # fmt: skip
+        "tests/test_views.py": "import os\n\nfrom flask import request\n\n\ndef test_run():\n    os.system(request.args['c'])\n",
+    }
+    report = lint_project(tmp_path, files)
+    assert sorted((f.path, f.line, f.rule) for f in report.findings) == expected(files)  # not tests/test_views.py:7

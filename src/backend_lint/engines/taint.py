@@ -126,12 +126,11 @@ class TaintEngine(Engine):
 
     def _findings(self, groups: dict[str, list[Flow]], project: _Project, codes: tuple[str, ...],
                   agents: dict[str, str], relinked: int) -> EngineOutput:  # fmt: skip
-        tests = {path for path, record in project.records.items() if record["test"]}
         rules = {(rule.cwe, framework): rule for rule in RULES if rule.code in codes for framework in rule.frameworks or ("",)}
         found: dict[str, list[Finding]] = {}
         code: dict[str, dict[int, str]] = {}
         counts: dict[tuple, int] = {}
-        for flow, others in _one_per_sink(combine(groups[path] for path in sorted(groups)), tests):
+        for flow, others in _one_per_sink(combine(groups[path] for path in sorted(groups))):
             rule = rules.get((flow.cwe, flow.framework)) or rules.get((flow.cwe, ""))
             if rule is None:  # a weakness no selected rule reports for this framework
                 continue
@@ -324,8 +323,8 @@ class TaintAnalyser:
         self.project = top_level_names(root)
 
     def analyse(self, unit: SourceUnit) -> UnitOutput:
-        if unit.tree is None:
-            return UnitOutput([], [])
+        if unit.tree is None or unit.is_test:  # a test sends the requests it reads: no flow starts
+            return UnitOutput([], [])  # or passes there, and no module of the application imports it
         module, is_package = module_name(unit.path, self.root)
         try:
             model = model_of(unit)
@@ -340,7 +339,7 @@ class TaintAnalyser:
         record = {"module": head, "head": hashlib.sha256(_text(head).encode()).hexdigest()[:24], "calls": _text(calls),
                   "summaries": _text([s.to_record() for s in summaries if s.edges]),
                   "summarised": [s.function for s in summaries], "reads": [s.function for s in summaries],
-                  "test": unit.is_test, "digest": unit.digest,
+                  "digest": unit.digest,
                   "routes": [r.to_record() for r in routes]}  # fmt: skip
         return UnitOutput([], [], record)
 
@@ -407,13 +406,11 @@ def top_level_names(root: str) -> frozenset[str]:
     return frozenset(names)
 
 
-def _one_per_sink(flows: list[Flow], tests: set[str]) -> list[tuple[Flow, int]]:
+def _one_per_sink(flows: list[Flow]) -> list[tuple[Flow, int]]:
     """One finding per sink and weakness: the flow with the shortest path, and how many other
-    sources reach it. Flows in tests are left out: a test sends the requests it reads."""
+    sources reach it."""
     groups: dict[tuple, list[Flow]] = {}
     for flow in flows:
-        if flow.sink_path in tests or flow.source.path in tests:
-            continue
         groups.setdefault((flow.sink_path, flow.sink.line, flow.sink.column, flow.cwe), []).append(flow)
     return [(min(group, key=lambda f: (len(f.trace), f.source.path, f.source.line)), len(group) - 1) for group in groups.values()]
 

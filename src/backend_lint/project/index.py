@@ -34,6 +34,7 @@ class ProjectIndex:
                 self.classes[qualname] = bases
                 self.owner[qualname] = name
         self._calls = calls or self._own_calls
+        self._resolved: dict[str, str | None] = {}  # the index does not change once built
 
     def _own_calls(self, function: str) -> Iterable[tuple[str, int]]:
         facts = self.modules[self.owner[function]]
@@ -43,6 +44,12 @@ class ProjectIndex:
     def resolve(self, reference: str) -> str | None:
         """The qualified name of the project's function or class that `reference` names, or None
         (a library, a builtin, or something dynamic)."""
+        if reference in self._resolved:
+            return self._resolved[reference]
+        found = self._resolved[reference] = self._resolve(reference)
+        return found
+
+    def _resolve(self, reference: str) -> str | None:
         seen: set[str] = set()
         for _ in range(_MAX_HOPS):
             if reference in self.functions or reference in self.classes:

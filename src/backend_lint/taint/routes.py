@@ -19,6 +19,8 @@ from ..project.facts import _Namer
 
 _DJANGO_ROUTES = frozenset({"django.urls.path", "django.urls.re_path", "django.conf.urls.url"})
 _INCLUDE = frozenset({"django.urls.include", "django.conf.urls.include"})
+# what a module imports to call one of them: the function, its module, or `django` (`django.urls.path(...)`)
+_ROUTE_IMPORTS = _DJANGO_ROUTES | {"django.urls", "django.conf.urls", "django"}
 _PLACEHOLDER = re.compile(r"<(?:(\w+):)?(\w+)>")
 _GROUP = re.compile(r"\(\?P<(\w+)>((?:[^()\\]|\\.|\([^()]*\))*)\)")
 _TEXT_CONVERTERS = frozenset({"str", "path"})
@@ -49,8 +51,8 @@ class Route:
 
 def django_routes(tree: ast.Module, namer: _Namer) -> list[Route]:
     """The routes a module's `path()` / `re_path()` calls declare (anywhere in the module)."""
-    if not namer.model.imports_module("django"):
-        return []
+    if not any(target in _ROUTE_IMPORTS for target in namer.model.imports.values()):
+        return []  # most modules of a Django project import django, few its URL functions
     out = []
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and len(node.args) >= 2):
