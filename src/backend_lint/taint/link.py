@@ -207,10 +207,6 @@ class Linker:
                         found[flow.key] = flow
         return list(found.values())
 
-    def flows(self) -> list[Flow]:
-        """Every source-to-sink flow of the project, one per sink, weakness and source."""
-        return combine([self.flows_from(self.functions[name]) for name in sorted(self.functions)])
-
 
 def combine(groups: Iterable[list[Flow]]) -> list[Flow]:
     """Flows computed apart (per function, per module) as one list: one per key, the shortest
