@@ -12,6 +12,8 @@ by finding (rule, place, message, trace, fingerprint), with a run from nothing:
 - a function added to a module (the names the project index resolves change);
 - a module deleted (imports of it resolve to nothing), then written back, among them each module
   on the path of a flow;
+- a form, serializer or schema field made text (`forms.IntegerField(` -> `forms.CharField(`):
+  only the schema's module changes, the views reading the field get flows;
 - a URL converter changed (`<int:pk>` -> `<str:pk>`): a view's URL parameters, declared in a
   URLconf that imports the view (not the other way round), change.
 
@@ -36,6 +38,9 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PROJECTS = ("taint/flask_shop", "taint/fastapi_api", "taint/django_site", "taint/aiohttp_app", "taint/graphql_app",
             "flask_app", "django_app")  # fmt: skip
 SANITIZERS = (("int(", "str("), ("escape(", "str("), ("quote(", "str("), ("safe_join(", "os.path.join("))
+# a harmless field made text: only the schema's module changes, the field reads elsewhere change meaning
+FIELD_TYPES = (("forms.IntegerField(", "forms.CharField("), ("serializers.IntegerField(", "serializers.CharField("),
+               ("fields.Integer(", "fields.String("), ("year: int = Field(", "year: str = Field("))
 
 
 def lint(root: Path, cache: Path | None) -> tuple[list[dict], runner.RunStats]:
@@ -78,6 +83,12 @@ def edits(root: Path, found: list[dict]):
         text = path.read_text()
         yield f"{path.name} deleted", lambda p=path: p.unlink()
         yield f"{path.name} written back", lambda p=path, t=text: p.write_text(t)
+    for path in files:
+        text = path.read_text()
+        for old, new in FIELD_TYPES:
+            if old in text:  # the form's module changes, the views reading its fields do not
+                yield f"{old} made {new} in {path.name}", lambda p=path, o=old, n=new: p.write_text(p.read_text().replace(o, n))
+                break
     for path in files:
         text = path.read_text()
         if re.search(r"<(int|uuid|slug):", text):

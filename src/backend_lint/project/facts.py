@@ -13,10 +13,11 @@ are followed when the project is linked.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..flow.defuse import child_fields
 from ..semantic import SemanticModel
+from .fields import harmless_fields
 from .modules import resolve_relative
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -48,12 +49,13 @@ class ModuleFacts:
     imports: dict[str, str]  # local name -> absolute qualified name
     functions: dict[str, FunctionFacts]
     classes: dict[str, tuple[str, ...]]  # qualname -> qualified names of its bases
+    fields: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)  # class -> its harmless fields
 
     def to_record(self) -> dict:
         return {
             "path": self.path, "module": self.module, "package": self.is_package, "imports": self.imports,
             "functions": [f.to_record() for f in self.functions.values()],
-            "classes": {name: list(bases) for name, bases in self.classes.items()},
+            "classes": {name: list(bases) for name, bases in self.classes.items()}, "fields": _fields_record(self.fields),
         }  # fmt: skip
 
     @classmethod
@@ -62,6 +64,7 @@ class ModuleFacts:
         return cls(
             data["path"], data["module"], data["package"], dict(data["imports"]),
             {f.qualname: f for f in functions}, {name: tuple(bases) for name, bases in data["classes"].items()},
+            _fields_of(data["fields"]),
         )  # fmt: skip
 
 
@@ -77,19 +80,30 @@ class ModuleHead:
     imports: dict[str, str]
     functions: tuple[str, ...]  # qualnames
     classes: dict[str, tuple[str, ...]]
+    fields: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, facts: ModuleFacts) -> ModuleHead:
-        return cls(facts.path, facts.module, facts.is_package, facts.imports, tuple(facts.functions), facts.classes)
+        return cls(facts.path, facts.module, facts.is_package, facts.imports, tuple(facts.functions), facts.classes,
+                   facts.fields)  # fmt: skip
 
     def to_record(self) -> dict:
         return {"path": self.path, "module": self.module, "package": self.is_package, "imports": self.imports,
-                "functions": list(self.functions), "classes": {n: list(b) for n, b in self.classes.items()}}  # fmt: skip
+                "functions": list(self.functions), "classes": {n: list(b) for n, b in self.classes.items()},
+                "fields": _fields_record(self.fields)}  # fmt: skip
 
     @classmethod
     def from_record(cls, data: dict) -> ModuleHead:
         return cls(data["path"], data["module"], data["package"], data["imports"], tuple(data["functions"]),
-                   {name: tuple(bases) for name, bases in data["classes"].items()})  # fmt: skip
+                   {name: tuple(bases) for name, bases in data["classes"].items()}, _fields_of(data["fields"]))  # fmt: skip
+
+
+def _fields_record(fields: dict[str, tuple[tuple[str, str], ...]]) -> dict:
+    return {cls: [list(f) for f in found] for cls, found in fields.items()}
+
+
+def _fields_of(data: dict) -> dict[str, tuple[tuple[str, str], ...]]:
+    return {cls: tuple((name, how) for name, how in found) for cls, found in data.items()}
 
 
 def module_facts(tree: ast.Module, path: str, module: str, is_package: bool, model: SemanticModel | None = None,
@@ -101,6 +115,7 @@ def module_facts(tree: ast.Module, path: str, module: str, is_package: bool, mod
     imports = {local: namer.absolute(target) for local, target in model.imports.items()}
     functions: dict[str, FunctionFacts] = {}
     classes: dict[str, tuple[str, ...]] = {}
+    fields: dict[str, tuple[tuple[str, str], ...]] = {}
     stack: list[tuple[list[ast.stmt], str, bool]] = [(tree.body, module, False)]
     while stack:
         body, prefix, in_class = stack.pop()
@@ -108,11 +123,15 @@ def module_facts(tree: ast.Module, path: str, module: str, is_package: bool, mod
             if isinstance(stmt, ast.ClassDef):
                 qualname = f"{prefix}.{stmt.name}"
                 classes[qualname] = tuple(namer.name(b) or ast.unparse(b) for b in stmt.bases)
+                if stmt.bases:
+                    harmless = harmless_fields(stmt, namer.name)
+                    if harmless:
+                        fields[qualname] = harmless
                 stack.append((stmt.body, qualname, True))
             elif isinstance(stmt, _FUNCTIONS):
                 qualname = f"{prefix}.{stmt.name}"
                 functions[qualname] = _function(stmt, qualname, prefix if in_class else None, namer, calls)
-    return ModuleFacts(path, module, is_package, imports, functions, classes)
+    return ModuleFacts(path, module, is_package, imports, functions, classes, fields)
 
 
 def _statements(body: list[ast.stmt]):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from ..flow import models
 from .facts import ModuleFacts, ModuleHead
 
 _MAX_HOPS = 8  # re-exports followed before giving up (cycles, absurd chains)
@@ -26,6 +27,7 @@ class ProjectIndex:
         self.functions: set[str] = set()
         self.classes: dict[str, tuple[str, ...]] = {}
         self.owner: dict[str, str] = {}  # function or class qualname -> its module
+        self.fields: dict[str, dict[str, str]] = {}  # class -> its declared fields -> how (`project.fields`)
         for name, facts in self.modules.items():
             for qualname in facts.functions:
                 self.functions.add(qualname)
@@ -33,6 +35,8 @@ class ProjectIndex:
             for qualname, bases in facts.classes.items():
                 self.classes[qualname] = bases
                 self.owner[qualname] = name
+            for qualname, found in facts.fields.items():
+                self.fields[qualname] = dict(found)
         self._calls = calls or self._own_calls
         self._resolved: dict[str, str | None] = {}  # the index does not change once built
 
@@ -103,6 +107,23 @@ class ProjectIndex:
                     stack.append(resolved)
         return order
 
+    def harmless_field(self, cls: str, attribute: str) -> bool:
+        """Whether the validated value of `cls`'s field `attribute` holds no client text (see
+        `project.fields`): declared so in the class or a project class it inherits from; by its
+        annotation only in a class whose project ancestry reaches a typed schema (pydantic)."""
+        resolved = self.resolve(cls)
+        if resolved is None or resolved not in self.classes:
+            return False
+        order = self.mro(resolved)
+        for ancestor in order:
+            how = self.fields.get(ancestor, {}).get(attribute)
+            if how in ("field", "text"):  # the nearest declaration decides
+                return how == "field"
+            if how == "annotation":
+                typed = _typed_schemas()
+                return any(base in typed for c in order for base in self.classes.get(c, ()))
+        return False
+
     # -- graphs --------------------------------------------------------------------------------
     def callees(self, function: str) -> list[tuple[str, int]]:
         """(project function called, line) for each call of `function` that resolves to one."""
@@ -159,3 +180,7 @@ def dependents(graph: dict[str, list[str]], changed: Iterable[str]) -> set[str]:
         out.add(module)
         stack.extend(reverse.get(module, ()))
     return out
+
+
+def _typed_schemas() -> frozenset[str]:
+    return models.qualified("typed-schema")

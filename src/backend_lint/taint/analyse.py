@@ -158,6 +158,7 @@ def _flat(body: list[ast.stmt]):
             yield stmt
 
 
+_VALIDATED = frozenset({"cleaned_data", "validated_data"})
 _DATA_ATTRIBUTES = frozenset({"cleaned_data", "validated_data", "data", "initial_data", "files", "changed_data",
                               "value", "values", "text", "content", "body", "payload", "params", "args"})  # fmt: skip
 
@@ -168,6 +169,8 @@ class _FunctionInterpreter(Interpreter):
         super().__init__(model, segment, function, request_params)
         self.namer, self.owner, self.receiver, self.project = namer, owner, receiver, project
         self.instances: dict[str, str] = {}
+        self.schemas: dict[str, str] = {}  # a dict of validated data -> the class whose fields it holds
+        self.typed_params: dict[str, str] = {}  # a parameter the framework validated -> its schema class
         self.validators: dict[str, tuple[tuple[str, ...], bool, frozenset[str]]] = {}
 
     def reference(self, node: ast.Call) -> str | None:
@@ -234,7 +237,70 @@ class _FunctionInterpreter(Interpreter):
             return False
         return bool(made) and self.own(made) and made.rsplit(".", 1)[-1][:1].isupper()  # type: ignore[union-attr]
 
+    # -- fields of validated data -------------------------------------------------------------
+    def field_read(self, node: ast.AST, cls: str, key: str, value: Value) -> Value:
+        """`value` read from field `key` of a `cls` form, serializer or schema: the linker lets it
+        through unless the field holds no client text (an IntegerField, a Literal, ...)."""
+        if value.is_clean():
+            return value
+        index = self.site(node, "field", None, f"{cls}:{key}")
+        if index is None:
+            return value
+        self.reach(value, ("a", index, 0))
+        return Value({(("r", index), frozenset()): ()})
+
+    def schema_of(self, node: ast.AST) -> str | None:
+        """The class whose fields reading `node[key]` gives: `form.cleaned_data`,
+        `serializer.validated_data` (of an instance of the project's, or the class's own), or a
+        name bound to such data (`data = form.cleaned_data`, `data = ExportSchema().load(...)`)."""
+        if isinstance(node, ast.Name):
+            return self.schemas.get(node.id)
+        if isinstance(node, ast.Attribute) and node.attr in _VALIDATED and isinstance(node.value, ast.Name):
+            who = node.value.id
+            if who == self.receiver and self.owner:
+                return self.owner
+            made = self.instances.get(who)
+            if made and self.own(made):
+                return made
+        return None
+
+    def _loaded(self, value: ast.expr) -> str | None:
+        """The schema class of `Schema().load(data)` / `schema.load(data)`, or of `form.cleaned_data`."""
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "load":
+            made = value.func.value
+            cls = self.namer.name(made.func) if isinstance(made, ast.Call) else None
+            if isinstance(made, ast.Name):
+                cls = self.instances.get(made.id)
+            return cls if cls and self.own(cls) else None
+        return self.schema_of(value) if isinstance(value, ast.Attribute) else None
+
+    def ev_Subscript(self, node: ast.Subscript, state) -> Value:
+        value = super().ev_Subscript(node, state)
+        key = node.slice
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            cls = self.schema_of(node.value)
+            if cls:
+                return self.field_read(node, cls, key.value, value)
+        return value
+
+    def ev_Call(self, node: ast.Call, state) -> Value:
+        value = super().ev_Call(node, state)
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "get" and node.args:
+            key = node.args[0]
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                cls = self.schema_of(func.value)
+                if cls:
+                    return self.field_read(node, cls, key.value, value)
+        return value
+
     def ev_Attribute(self, node: ast.Attribute, state) -> Value:
+        base = node.value
+        if isinstance(base, ast.Name) and base.id in self.typed_params and state.vars.get(base.id) is self.initial.get(base.id):
+            return self.field_read(node, self.typed_params[base.id], node.attr, super().ev_Attribute(node, state))
+        return self._attribute(node, state)
+
+    def _attribute(self, node: ast.Attribute, state) -> Value:
         """An instance of the project's classes carries what it was made with in its data
         (`form.cleaned_data`, `serializer.validated_data`), not in every attribute: `form.instance`
         is a model object, `client.base_url` the class's own."""
@@ -248,7 +314,14 @@ class _FunctionInterpreter(Interpreter):
 
     def do_Assign(self, stmt, state):
         if len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-            self._instance(stmt.targets[0].id, stmt.value)
+            name = stmt.targets[0].id
+            cls = self._loaded(stmt.value)
+            self._instance(name, stmt.value)
+            self.typed_params.pop(name, None)
+            if cls:
+                self.schemas[name] = cls
+            else:
+                self.schemas.pop(name, None)
         state = super().do_Assign(stmt, state)
         if state.vars and self.validators and isinstance(stmt.value, ast.Call):
             self.clean(state, self.validated(stmt.value))
@@ -298,6 +371,7 @@ def _summarise(function, qualname: str, cls: ast.ClassDef | None, path: str, lin
     interpreter = _FunctionInterpreter(model, segment, function, {}, namer, owner, receiver, project)
     interpreter.validators = checks or {}
     interpreter.initial = _request_params(function, cls, model, namer, interpreter)
+    interpreter.typed_params = _schema_params(function, interpreter.initial, namer, interpreter.own)
     if receiver is not None and receiver not in interpreter.initial:
         interpreter.unlabelled.add(receiver)
     try:
@@ -372,6 +446,25 @@ def _request_params(function, cls, model: SemanticModel, namer: _Namer, interpre
         if cls is not None:
             out.setdefault(f"{positional[0].arg}.request", Value(request="aiohttp"))
     out.update(_resolver_params(function, cls, namer, interpreter, everything))
+    return out
+
+
+def _schema_params(function, initial: dict[str, Value], namer: _Namer, own) -> dict[str, str]:
+    """The request parameters annotated with one of the project's schema classes (`body:
+    ReportRequest`, `Optional[ReportRequest]`, `Annotated[ReportRequest, Body()]`): parameter -> class."""
+    out = {}
+    args = function.args
+    for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+        annotation = arg.annotation
+        if arg.arg not in initial or annotation is None:
+            continue
+        while isinstance(annotation, ast.Subscript) and (namer.name(annotation.value) or "").endswith(("Optional", "Annotated")):
+            annotation = annotation.slice.elts[0] if isinstance(annotation.slice, ast.Tuple) else annotation.slice
+        if isinstance(annotation, ast.BinOp):  # ReportRequest | None
+            annotation = annotation.left
+        name = namer.name(annotation) if isinstance(annotation, (ast.Name, ast.Attribute)) else None
+        if name and own(name) and name.rsplit(".", 1)[-1][:1].isupper():
+            out[arg.arg] = name
     return out
 
 

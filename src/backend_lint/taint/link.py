@@ -128,6 +128,12 @@ class Linker:
                     outcomes.append(("sink", function, function.sites[target[1]], cleansed, trail))
                 elif target[0] == "a":
                     site = function.sites[target[1]]
+                    if site.kind == "field":  # a field of validated data: on, unless it holds no client text
+                        state = (("r", target[1]), cleansed)
+                        if state not in seen and not self._harmless(site):
+                            seen.add(state)
+                            work.append((*state, trail))
+                        continue
                     if self._constructs(site):  # an instance of the project's carries what it is made with
                         state = (("r", target[1]), cleansed)
                         if state not in seen:
@@ -179,6 +185,10 @@ class Linker:
                     for hop, cleansed, hops in self.returned(entered):
                         if not cleansed:
                             yield ("r", site.id), hop, hops + (call,)
+
+    def _harmless(self, site: Site) -> bool:
+        cls, _, attribute = site.ref.rpartition(":")
+        return self.index.harmless_field(cls, attribute)
 
     def _constructs(self, site: Site) -> bool:
         return bool(site.ref) and self.index.resolve(site.ref) in self.index.classes

@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class Site:
     id: int
-    kind: str  # "source", "sink" or "call"
+    kind: str  # "source", "sink", "call" or "field" (a read of a field of validated data)
     line: int
     column: int  # 1-based, characters
     end_line: int
     end_column: int
     text: str  # the code as a trace shows it: `request.args["next"]`, `redirect()`, `helpers.safe_target()`
-    ref: str = ""  # call: the callee's reference; sink: the sink's name; source: its kind ("request", "local")
+    ref: str = ""  # call: the callee's reference; sink: the sink's name; source: its kind ("request", "local");
+    # field: the schema class's reference and the field (`app.forms.Filter:year`)
     cwes: tuple[int, ...] = ()  # sink: the weaknesses it is a sink for
     snippet: str = ""  # sink: the normalised code (fingerprints of findings reported here)
     code: str = ""  # sink: its source line (reports show it)

@@ -72,6 +72,14 @@ KINDS = {
                           (QUALIFIED, NAME)),
     "sql-composable": Kind("a piece of SQL composed safely by its library", (NAME,)),
     "scalar-type": Kind("a type whose values are numbers, dates or ids, never SQL or markup", (NAME,)),
+    "harmless-field": Kind("a form, serializer or schema field whose validated value holds no text a client shapes "
+                           "(a number, a date, an id, one of the code's choices, a model object)", (QUALIFIED,)),
+    "text-field": Kind("a form, serializer or schema field whose validated value is text the client chose", (QUALIFIED,)),
+    "pattern-field": Kind("a field, type or validator restricting text to a pattern (`pattern=`, `regex=`, its first "
+                          "argument)", (QUALIFIED,)),
+    "choice-validator": Kind("a validator admitting only values the code lists", (QUALIFIED,)),
+    "typed-schema": Kind("a base class of models whose annotated attributes are validated to their declared types",
+                         (QUALIFIED,)),
     "layout": Kind("a call that changes only the layout of a string (indentation, blanks)", (QUALIFIED,)),
     "infrastructure-error": Kind("an exception (or module of them) from a database, network or OS", (QUALIFIED, MODULE)),
     "error-text": Kind("a call that renders the current exception or its traceback as text", (QUALIFIED,), _CWE),
