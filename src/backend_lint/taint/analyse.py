@@ -456,8 +456,8 @@ def _schema_params(function, initial: dict[str, Value], namer: _Namer, own) -> d
     args = function.args
     for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
         annotation = arg.annotation
-        if arg.arg not in initial or annotation is None:
-            continue
+        if arg.arg not in initial or annotation is None or initial[arg.arg].request is not None:
+            continue  # not a request parameter, or the request object itself (`request: AuthedRequest`)
         while isinstance(annotation, ast.Subscript) and (namer.name(annotation.value) or "").endswith(("Optional", "Annotated")):
             annotation = annotation.slice.elts[0] if isinstance(annotation.slice, ast.Tuple) else annotation.slice
         if isinstance(annotation, ast.BinOp):  # ReportRequest | None
