@@ -12,7 +12,9 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -110,8 +112,26 @@ _worker: list[Analyser] = []  # per worker process: the analyser built by _init_
 def _init_worker(settings: WorkerSettings) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the main process decides
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the CLI's handler, inherited: a worker just ends
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked since the fork: now ignored
     _collect_rarely()
     _worker[:] = [Analyser(settings)]
+
+
+@contextmanager
+def _workers_deaf_to_ctrl_c():
+    """SIGINT blocked in the main thread while it starts the workers: a worker forked then starts with
+    it blocked (and ignores it from `_init_worker` on), so Ctrl-C in the first moments of a run cannot
+    kill a worker half-started, which leaves the pool's shutdown waiting for ever. A Ctrl-C meanwhile
+    stays pending in the main process and is raised there as soon as the workers are started."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _terminate(pool) -> None:
@@ -187,7 +207,8 @@ def analyse_all(
 
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(settings,)) as pool:
             try:
-                futures = [pool.submit(_analyse_chunk, chunk) for chunk in _chunks(items, jobs, extras)]
+                with _workers_deaf_to_ctrl_c():
+                    futures = [pool.submit(_analyse_chunk, chunk) for chunk in _chunks(items, jobs, extras)]
                 for future in as_completed(futures):
                     chunk = future.result()
                     for index, raw in chunk:
