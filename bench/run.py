@@ -225,6 +225,9 @@ def print_targets(by: dict[str, Sample]) -> None:
     if "taint one changed" in by:
         changed = by["taint one changed"].wall
         checks.append((f"taint on, warm with one file changed, at most 0.5 s: {changed:.2f} s", changed <= 0.5))
+    if "with semgrep" in by and "semgrep pack" in by:
+        ratio = by["with semgrep"].wall / by["semgrep pack"].wall
+        checks.append((f"with semgrep, at most 1.3x semgrep alone with our pack: {ratio:.2f}x", ratio <= 1.3))
     if cold and "bandit" in by:
         ratio = by["bandit"].wall / cold.wall
         checks.append((f"at least 8x faster than bandit: {ratio:.1f}x", ratio >= 8))
@@ -332,6 +335,15 @@ def main() -> int:
         cmd = [tool("semgrep"), "scan", "--metrics=off", "--disable-version-check", "--quiet", "--json",
                "-o", os.devnull, "--config", str(rules), *targets]  # fmt: skip
         rows.append(("semgrep", "semgrep, 5 simple rules", median_of(args.runs, cmd, env=env), kloc))
+        if "--engines" in flags:  # our pack: semgrep alone, then backend-lint with it, on the same files
+            pack = Path(__file__).resolve().parent.parent / "rules"
+            alone = [tool("semgrep"), "scan", "--metrics=off", "--disable-version-check", "--quiet", "--json",
+                     "--no-git-ignore", "--max-target-bytes=0", "--timeout=30", "-o", os.devnull, "--config", str(pack),
+                     *targets]  # fmt: skip
+            rows.append(("semgrep pack", "semgrep alone, backend-lint's rule pack", median_of(args.runs, alone, env=env), kloc))
+            engines = "native,ruff,semgrep" if tool("ruff") else "native,semgrep"
+            whole = [*bl[: bl.index("--engines")], "--engines", engines, "--no-cache", str(corpus)]
+            rows.append(("with semgrep", f"backend-lint --engines {engines}, no cache", median_of(args.runs, whole, env=env), kloc))
 
     base = rows[0][2].wall
     print(f"Median of {args.runs} runs; backend-lint with --jobs {args.jobs}; ratio = wall time / backend-lint cold wall time.\n")

@@ -162,3 +162,24 @@ def test_a_file_too_large_for_semgrep_is_its_limit_error_and_the_others_are_scan
     assert [(e.kind, e.path, e.engine) for e in out.errors] == [("limit", "big.py", "semgrep")]
     assert out.errors[0].message == "too large for semgrep: 0.0 MiB (its limit: 0 MiB, which keeps its memory bounded)"
     assert small in args.read_text() and big not in args.read_text()
+
+
+def test_progress_names_the_phases_after_the_files(tmp_path, monkeypatch):
+    """The bar does not sit at 100 % while semgrep is still running or the project is linked."""
+    answer = json.dumps({"results": [], "errors": [], "paths": {"scanned": []}})
+    executable = fake(tmp_path / "bin", f"sleep 1; echo '{answer}'")
+    monkeypatch.setattr(SemgrepEngine, "find", lambda self: executable)
+    root = tmp_path / "project"
+    for i in range(3):
+        write(root, f"m{i}.py", PRINT)
+    seen: list[tuple] = []
+    config = Config(root=root, engines=("native", "semgrep", "taint"))
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        runner.run_counted(["."], config, runner.RunOptions(jobs=1, progress=lambda *a: seen.append(a)))
+    finally:
+        os.chdir(old)
+    phases = [a[2] if len(a) > 2 else "linting" for a in seen]
+    assert [a[:2] for a in seen if len(a) == 2] == [(1, 3), (2, 3), (3, 3)]  # the files, one by one
+    assert phases[3:] == ["waiting for semgrep", "linking the project"], seen

@@ -171,7 +171,9 @@ class _progress:
             return None
         return self.update
 
-    def update(self, done: int, total: int) -> None:
+    def update(self, done: int, total: int, phase: str = "linting") -> None:
+        """`phase`: what the run is doing; after the files, what it still waits for (semgrep,
+        the project-wide link), so the bar does not sit at 100 % for the rest of the run."""
         if self.bar is None:
             if total < 50:
                 return
@@ -179,8 +181,8 @@ class _progress:
 
             self.bar = Progress(transient=True, console=None)
             self.bar.start()
-            self.task = self.bar.add_task("linting", total=total)
-        self.bar.update(self.task, completed=done)
+            self.task = self.bar.add_task(phase, total=total)
+        self.bar.update(self.task, completed=done, description=phase)
 
     def __exit__(self, *exc) -> None:
         if self.bar is not None:

@@ -24,7 +24,7 @@ from ..source import SourceUnit, load_unit
 from .limits import FILE_SECONDS, TooSlow, time_limit
 
 PARALLEL_THRESHOLD = 16  # below this many files a worker pool costs more than it saves
-Progress = Callable[[int, int], None]
+Progress = Callable[..., None]  # (done, total, phase="linting"): files done; a later phase with done == total
 # (path to open, path shown, is a test file, its content and stamp when the main process read it already)
 Item = tuple[str, str, bool, "tuple[bytes, list] | None"]
 

@@ -85,6 +85,9 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
                        for name in external if targets.paths]  # fmt: skip
             work = [(*items[i], read.get(i)) for i in todo]
             analysed = analyse_all(work, settings, jobs, options.progress, len(files) - len(todo))
+            waiting = [name for name, future in zip((n for n in external if targets.paths), pending) if not future.done()]
+            if waiting and options.progress:  # the files are done, an external tool is not: say so
+                options.progress(len(files), len(files), f"waiting for {', '.join(waiting)}")
             outputs = [future.result() for future in pending]
         except BaseException:  # Ctrl-C, SIGTERM: no tool outlives the run (the pool waits for their threads)
             processes.stop()
@@ -106,6 +109,8 @@ def run_counted(paths: list[str], config: Config, options: RunOptions = RunOptio
     for i, result in zip(todo, fresh):
         results[i] = result
     memories = {name: cache.memory(name) if cache else LinkMemory() for name in selection.engines if registry()[name].links}
+    if memories and options.progress:
+        options.progress(len(files), len(files), "linking the project")
     results, again = second_look(results, items, selection, config, jobs, cache, stored, started, memories)
     results, linked, relinked = link(results, selection, memories)
     if cache:
