@@ -217,3 +217,19 @@ def test_a_line_reviewed_for_ruff_s308_is_not_reported_again_as_unsafe_markup(tm
     assert [(f.line, f.suppression.reason) for f in report.suppressed] == [(4, "the provider's HTML is what we render")]
     audit = lint_tree(tmp_path, engines=("semgrep",), select=("BL707",), ignore_foreign_suppressions=True)
     assert [f.line for f in audit.findings] == [4, 7]
+
+
+def test_semgrep_runs_from_the_root_that_holds_the_files_or_from_the_files_folder(tmp_path):
+    from backend_lint.engines.semgrep import working_directory
+
+    project = tmp_path / "project"
+    (project / "app").mkdir(parents=True)
+    (project / "lib").mkdir()
+    files = [str(project / "app" / "a.py"), str(project / "lib" / "b.py")]
+    for f in files:
+        Path(f).write_text("x = 1\n")
+    assert working_directory(files, project) == project
+    elsewhere = tmp_path / "elsewhere"  # no config found: the root is the current directory
+    assert working_directory(files, elsewhere) == project
+    assert working_directory(files[:1], elsewhere) == project / "app"
+    assert working_directory([], elsewhere) == elsewhere

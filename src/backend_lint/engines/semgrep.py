@@ -249,4 +249,20 @@ class SemgrepEngine(Engine):
         return {"executable": executable_stamp(executable), "pack": files, "root": str(root)}
 
     def run(self, job: ExternalJob) -> EngineOutput:
-        return run_semgrep(job.paths, job.display, job.executable, cwd=job.root, processes=job.processes)
+        cwd = working_directory(job.paths, job.root)
+        return run_semgrep(job.paths, job.display, job.executable, cwd=cwd, processes=job.processes)
+
+
+def working_directory(paths: list[str], root: Path | None) -> Path | None:
+    """Where semgrep runs: the project root when it holds every file, else the folder that does.
+    A root outside the files (no config found, so the current directory) would be slow as well as
+    meaningless: semgrep run from inside a git repository on files outside it took 42 s instead of
+    13 s on 258 files (semgrep 1.185), and the rules' `paths.exclude` match paths relative to it."""
+    if root is None or not paths:
+        return root
+    absolute = [os.path.abspath(p) for p in paths]
+    base = os.path.abspath(root)
+    if all(os.path.commonpath([base, p]) == base for p in absolute):
+        return root
+    common = os.path.commonpath(absolute)
+    return Path(common if os.path.isdir(common) else os.path.dirname(common))

@@ -104,6 +104,8 @@ def _reads_request(function, cls, model: SemanticModel, namer: _Namer, globals_i
     phase finds request data may reach them."""
     if _request_params(function, cls, model, namer, _Probe()):
         return True
+    if cls is not None and _reads_url_kwargs(function) and model.imports_module("django") and _view_class(cls, namer):
+        return True
     if not globals_imported:
         return False
     spec = models.load()
@@ -113,6 +115,15 @@ def _reads_request(function, cls, model: SemanticModel, namer: _Namer, globals_i
             if qualified is not None and (spec.attributes.get(qualified) == "request" or spec.calls.get(qualified) == "request"):
                 return True
     return False
+
+
+def _reads_url_kwargs(function) -> bool:
+    """Whether a method reads `self.kwargs` (a class-based view's URL parameters)."""
+    receiver = function.args.args[0].arg if function.args.args else None
+    return receiver is not None and any(
+        isinstance(n, ast.Attribute) and n.attr == "kwargs" and isinstance(n.value, ast.Name) and n.value.id == receiver
+        for n in ast.walk(function)
+    )
 
 
 def _imports_request_globals(model: SemanticModel) -> bool:
@@ -171,6 +182,7 @@ class _FunctionInterpreter(Interpreter):
         self.instances: dict[str, str] = {}
         self.schemas: dict[str, str] = {}  # a dict of validated data -> the class whose fields it holds
         self.typed_params: dict[str, str] = {}  # a parameter the framework validated -> its schema class
+        self.view = False  # a method of a Django class-based view (its `self.kwargs` are URL parameters)
         self.validators: dict[str, tuple[tuple[str, ...], bool, frozenset[str]]] = {}
 
     def reference(self, node: ast.Call) -> str | None:
@@ -274,7 +286,18 @@ class _FunctionInterpreter(Interpreter):
             return cls if cls and self.own(cls) else None
         return self.schema_of(value) if isinstance(value, ast.Attribute) else None
 
+    def url_kwarg(self, node: ast.AST, base: ast.AST, key: ast.AST) -> Value | None:
+        """`self.kwargs["name"]` in a class-based view: the URL parameter `name`, a source when the
+        route table says the view's URL gives it as text (the linker asks it)."""
+        if (self.view and isinstance(base, ast.Attribute) and base.attr == "kwargs" and isinstance(base.value, ast.Name)
+                and base.value.id == self.receiver and isinstance(key, ast.Constant) and isinstance(key.value, str)):  # fmt: skip
+            return self.source(node, f"url:{key.value}")
+        return None
+
     def ev_Subscript(self, node: ast.Subscript, state) -> Value:
+        found = self.url_kwarg(node, node.value, node.slice)
+        if found is not None:
+            return found
         value = super().ev_Subscript(node, state)
         key = node.slice
         if isinstance(key, ast.Constant) and isinstance(key.value, str):
@@ -284,8 +307,12 @@ class _FunctionInterpreter(Interpreter):
         return value
 
     def ev_Call(self, node: ast.Call, state) -> Value:
-        value = super().ev_Call(node, state)
         func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "get" and node.args:
+            found = self.url_kwarg(node, func.value, node.args[0])
+            if found is not None:
+                return found
+        value = super().ev_Call(node, state)
         if isinstance(func, ast.Attribute) and func.attr == "get" and node.args:
             key = node.args[0]
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
@@ -372,6 +399,7 @@ def _summarise(function, qualname: str, cls: ast.ClassDef | None, path: str, lin
     interpreter.validators = checks or {}
     interpreter.initial = _request_params(function, cls, model, namer, interpreter)
     interpreter.typed_params = _schema_params(function, interpreter.initial, namer, interpreter.own)
+    interpreter.view = cls is not None and model.imports_module("django") and _view_class(cls, namer)
     if receiver is not None and receiver not in interpreter.initial:
         interpreter.unlabelled.add(receiver)
     try:

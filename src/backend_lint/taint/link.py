@@ -178,6 +178,12 @@ class Linker:
                 hop = Hop(function.path, site.line, site.text)
                 self.frameworks[hop] = site.ref.partition(":")[2]
                 yield ("s", site.id), hop, (hop,)
+            elif site.kind == "source" and site.ref.startswith("url:"):  # `self.kwargs["name"]` of a view class
+                key, owner = site.ref[4:], function.function.rpartition(".")[0]
+                for name, hop in self.params.get(owner, ()):
+                    if name == key:
+                        yield ("s", site.id), hop, (hop, Hop(function.path, site.line, site.text))
+                        break
             elif site.kind == "call":
                 entered = self._called(function, site)
                 if entered is not None:

@@ -116,11 +116,12 @@ def view_params(confs: dict[str, tuple[str, list[Route]]], index) -> dict[str, l
 
 
 def _views(target: str, index) -> list[str]:
-    """The functions a routed view runs: the function, or a class-based view's handler methods."""
+    """The functions a routed view runs: the function, or a class-based view's handler methods
+    and the class itself (its methods read the parameters as `self.kwargs`)."""
     resolved = index.resolve(target)
     if resolved in index.functions:
         return [resolved]
     if resolved in index.classes:
         methods = (index.resolve(f"{resolved}.{m}") for m in HANDLER_METHODS)
-        return [m for m in methods if m in index.functions]
+        return [m for m in methods if m in index.functions] + [resolved]
     return []
